@@ -1,0 +1,60 @@
+"""The detector interface and the one finding type every detector emits.
+
+Detectors annotate, they never delete (as dolma's taggers do): a policy profile later turns findings into
+verdicts, so a changed policy can be re-applied without re-scanning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from safecorpus.io.records import Record
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a detector saw in one record.
+
+    ``start``/``end`` are Unicode code-point offsets into the record's original, un-normalised text
+    (``None`` for record-level findings such as a classifier score). ``detector`` is ``name@version``.
+    ``layer`` names the filter layer of the standard: ``keyword``, ``classifier``, ``pii``, ``judge``,
+    ``blocklist``, ``ip`` or ``manual``.
+    """
+
+    record_id: str
+    detector: str
+    layer: str
+    risk: str
+    score: float = 1.0
+    start: int | None = None
+    end: int | None = None
+    topic: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tag(self) -> str:
+        return f"{self.risk}/{self.topic}" if self.topic else self.risk
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """Anything with a name, a version, a layer and a batch ``detect``.
+
+    ``detect`` returns one list of findings per input record, in input order. Implementations batch
+    internally for speed; callers pass batches of a few hundred to a few thousand records.
+    """
+
+    name: str
+    version: str
+    layer: str
+
+    def detect(self, records: Sequence[Record]) -> list[list[Finding]]: ...
+
+
+def detector_id(detector: Detector) -> str:
+    return f"{detector.name}@{detector.version}"

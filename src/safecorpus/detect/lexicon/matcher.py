@@ -1,0 +1,84 @@
+"""Multi-literal matchers over UTF-8 bytes: hyperscan where it runs, ahocorasick-rs everywhere else.
+
+Both report every occurrence of every pattern (overlapping), as (pattern index, end byte offset), so
+the detector gets identical results whichever backend is chosen (a test checks this).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from safecorpus.errors import ConfigError
+
+try:  # hyperscan needs x86-64 with SSSE3; import fails elsewhere
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover - depends on the platform
+    _hs = None
+
+import ahocorasick_rs as _ac
+
+
+class LiteralMatcher(Protocol):
+    backend: str
+
+    def find(self, haystack: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """Return (pattern indices, end offsets) of all matches, in no particular order."""
+        ...
+
+
+class HyperscanMatcher:
+    backend = "hyperscan"
+
+    def __init__(self, patterns: Sequence[bytes]) -> None:
+        if _hs is None:
+            raise ConfigError("hyperscan is not installed (it needs x86-64); use backend 'ahocorasick'")
+        self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+        self._db.compile(expressions=list(patterns), ids=list(range(len(patterns))), elements=len(patterns),
+                         flags=0, literal=True)
+        self._scratch = _hs.Scratch(self._db)
+
+    def find(self, haystack: bytes) -> tuple[np.ndarray, np.ndarray]:
+        ids: list[int] = []
+        ends: list[int] = []
+        add_id, add_end = ids.append, ends.append
+
+        def on_match(pattern: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            add_id(pattern)
+            add_end(end)
+
+        self._db.scan(haystack, match_event_handler=on_match, scratch=self._scratch)
+        return np.asarray(ids, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+
+
+class AhoCorasickMatcher:
+    backend = "ahocorasick"
+
+    def __init__(self, patterns: Sequence[bytes]) -> None:
+        self._ac = _ac.BytesAhoCorasick(list(patterns))
+
+    def find(self, haystack: bytes) -> tuple[np.ndarray, np.ndarray]:
+        found = self._ac.find_matches_as_indexes(haystack, overlapping=True)
+        if not found:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        arr = np.asarray(found, dtype=np.int64)
+        return arr[:, 0], arr[:, 2]
+
+
+def available_backends() -> list[str]:
+    return (["hyperscan"] if _hs is not None else []) + ["ahocorasick"]
+
+
+def make_matcher(patterns: Sequence[bytes], backend: str = "auto") -> LiteralMatcher:
+    """Build the fastest available matcher (``auto``) or the named one."""
+    if not patterns:
+        raise ConfigError("the keyword library has no terms to match")
+    if backend == "auto":
+        backend = available_backends()[0]
+    if backend == "hyperscan":
+        return HyperscanMatcher(patterns)
+    if backend == "ahocorasick":
+        return AhoCorasickMatcher(patterns)
+    raise ConfigError(f"unknown matcher backend {backend!r}; choose auto, hyperscan or ahocorasick")

@@ -1,0 +1,81 @@
+"""JSON Lines reader (plain, .gz, .zst), streamed line by line with a per-record size limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+
+from safecorpus.io import reasons
+from safecorpus.io.encoding import detect_encoding, is_utf16, strip_bom
+from safecorpus.io.fields import record_from_fields
+from safecorpus.io.opener import decompression_errors, open_binary
+from safecorpus.io.options import ReaderOptions
+from safecorpus.io.records import FileNotice, Record, Rejection
+
+Item = Record | Rejection | FileNotice
+
+
+def _lines(stream, limit: int) -> Iterator[tuple[bytes | None, int]]:
+    """Yield (line, size); an over-long line yields (None, size) after skipping it without keeping it."""
+    while True:
+        chunk = stream.readline(limit + 1)
+        if not chunk:
+            return
+        if len(chunk) <= limit or chunk.endswith(b"\n"):
+            yield chunk, len(chunk)
+            continue
+        size = len(chunk)
+        while chunk and not chunk.endswith(b"\n"):
+            chunk = stream.readline(1 << 20)
+            size += len(chunk)
+        yield None, size
+
+
+def read_jsonl(path: Path, rel: str, file_source: str, options: ReaderOptions) -> Iterator[Item]:
+    line_no = 0
+    try:
+        with open_binary(path) as stream:
+            sample = stream.peek(1 << 16)[: 1 << 16]
+            if not sample:
+                yield FileNotice(rel, "empty_file", f"{rel}: the file is empty (no records)")
+                return
+            if is_utf16(sample):
+                yield Rejection(rel, 1, reasons.INVALID_ENCODING,
+                                f"{rel}: UTF-16 is not supported; convert the file to UTF-8", file_source)
+                return
+            encoding = options.encoding or detect_encoding(sample)
+            if encoding != "utf-8":
+                yield FileNotice(rel, "encoding", f"{rel}: decoded as {encoding.upper()}")
+            for raw, size in _lines(stream, options.max_record_bytes):
+                line_no += 1
+                if raw is None:
+                    yield Rejection(rel, line_no, reasons.RECORD_TOO_LARGE,
+                                    f"line is {size:,} bytes, over --max-record-bytes "
+                                    f"{options.max_record_bytes:,}", file_source)
+                    continue
+                if line_no == 1:
+                    raw = strip_bom(raw)
+                if not raw.strip():
+                    continue  # blank lines are not records
+                try:
+                    line = raw.decode(encoding)
+                except UnicodeDecodeError as exc:
+                    yield Rejection(rel, line_no, reasons.INVALID_ENCODING,
+                                    f"invalid {encoding} byte at column {exc.start + 1}", file_source)
+                    continue
+                try:
+                    obj = orjson.loads(line)
+                except orjson.JSONDecodeError as exc:
+                    yield Rejection(rel, line_no, reasons.MALFORMED_JSON, f"not valid JSON ({exc.msg})",
+                                    file_source)
+                    continue
+                if not isinstance(obj, dict):
+                    yield Rejection(rel, line_no, reasons.NOT_AN_OBJECT,
+                                    f"a JSON {type(obj).__name__}, not an object", file_source)
+                    continue
+                yield record_from_fields(obj, rel, line_no, options, file_source)
+    except decompression_errors() as exc:
+        yield Rejection(rel, line_no + 1, reasons.CORRUPT_COMPRESSED,
+                        f"cannot read past line {line_no}: {exc.__class__.__name__}: {exc}", file_source)
