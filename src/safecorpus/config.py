@@ -1,22 +1,22 @@
 """Project configuration: one ``safecorpus.toml`` per project, every key optional.
 
-    [profile]            # which policy profile, plus overrides of any of its keys
-    name = "gbt45654-2025"
-    source.sample_size = 600
+[profile]            # which policy profile, plus overrides of any of its keys
+name = "gbt45654-2025"
+source.sample_size = 600
 
-    [input]              # reader defaults (command-line options win)
-    text_field = "text"
-    id_field = "id"
-    source_field = "source"
-    url_field = "url"
-    max_record_bytes = 16777216
+[input]              # reader defaults (command-line options win)
+text_field = "text"
+id_field = "id"
+source_field = "source"
+url_field = "url"
+max_record_bytes = 16777216
 
-    [lexicon]
-    path = "default"     # a packaged library name or a .tsv path
+[lexicon]
+path = "default"     # a packaged library name or a .tsv path
 
-    [store]
-    dir = ".safecorpus"  # evidence files and the default SQLite database
-    url = ""             # e.g. postgresql+psycopg2://user@host/db; empty = SQLite under dir
+[store]
+dir = ".safecorpus"  # evidence files and the default SQLite database
+url = ""             # e.g. postgresql+psycopg2://user@host/db; empty = SQLite under dir
 """
 
 from __future__ import annotations
@@ -57,5 +57,7 @@ def load_config(path: str | Path | None = None) -> ProjectConfig:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     unknown = set(data) - _SECTIONS
     if unknown:
-        raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_SECTIONS))}")
+        raise ConfigError(
+            f"{path}: unknown section(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_SECTIONS))}"
+        )
     return ProjectConfig(path, data)

@@ -31,7 +31,11 @@ class DecisionRule:
         )
 
     def counts(self, finding: Finding) -> bool:
-        if finding.layer not in self.layers or finding.risk not in self.risks or finding.score < self.min_score:
+        if (
+            finding.layer not in self.layers
+            or finding.risk not in self.risks
+            or finding.score < self.min_score
+        ):
             return False
         return finding.layer != "pii" or bool(finding.evidence.get("needs_basis"))
 

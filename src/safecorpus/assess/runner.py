@@ -109,13 +109,28 @@ class _Evidence:
 
     def write_findings(self, sample: str, record: Record, findings: list[Finding], violation: bool) -> None:
         if findings:
-            doc = {"sample": sample, "id": record.id, "source": record.source, "violation": violation,
-                   "findings": [f.to_dict() for f in findings]}
+            doc = {
+                "sample": sample,
+                "id": record.id,
+                "source": record.source,
+                "violation": violation,
+                "findings": [f.to_dict() for f in findings],
+            }
             self.findings.write(orjson.dumps(doc) + b"\n")
 
     def write_rejection(self, rej: Rejection) -> None:
-        self.rejections.write(orjson.dumps({"file": rej.file, "line": rej.line, "reason": rej.reason,
-                                            "message": rej.message, "source": rej.source}) + b"\n")
+        self.rejections.write(
+            orjson.dumps(
+                {
+                    "file": rej.file,
+                    "line": rej.line,
+                    "reason": rej.reason,
+                    "message": rej.message,
+                    "source": rej.source,
+                }
+            )
+            + b"\n"
+        )
 
     def source_file(self, name: str) -> tuple[Path, TextIO]:
         path = self.folder / "sources" / f"{_slug(name)}.ids.tsv"
@@ -190,8 +205,9 @@ def run_assessment(
                 tallies[item.source or "unattributed"].rejected += 1
                 evidence.write_rejection(item)
                 if len(rejections_shown) < 200:
-                    rejections_shown.append({"file": item.file, "line": item.line, "reason": item.reason,
-                                             "message": item.message})
+                    rejections_shown.append(
+                        {"file": item.file, "line": item.line, "reason": item.reason, "message": item.message}
+                    )
             elif isinstance(item, FileNotice):
                 notices.append({"file": item.file, "kind": item.kind, "message": item.message})
         if tech_batch:
@@ -309,7 +325,9 @@ def _assess_source(
         "census": est.census,
         "verdict": verdict,
         "needed_sample_size": needed,
-        "top_risks": [{"risk": r, "count": c} for r, c in sorted(risk_counts.items(), key=lambda x: (-x[1], x[0]))],
+        "top_risks": [
+            {"risk": r, "count": c} for r, c in sorted(risk_counts.items(), key=lambda x: (-x[1], x[0]))
+        ],
         "layers": dict(layer_counts),
         "sampled_ids_file": str(path),
     }

@@ -104,7 +104,9 @@ def source_verdict(est: RateEstimate, max_rate: float) -> str:
     return "inconclusive"
 
 
-def sample_size_to_settle(rate: float, max_rate: float, confidence: float = 0.95, cap: int = 10_000_000) -> int | None:
+def sample_size_to_settle(
+    rate: float, max_rate: float, confidence: float = 0.95, cap: int = 10_000_000
+) -> int | None:
     """Smallest n at which, if the observed rate held, the interval would clear the threshold."""
     if abs(rate - max_rate) < 1e-12:
         return None

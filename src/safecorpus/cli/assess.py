@@ -35,24 +35,58 @@ VERDICT_STYLE = {"blacklist": "bold red", "pass": "green", "inconclusive": "yell
 @click.argument("path", type=click.Path())
 @config_options
 @reader_options
-@click.option("--seed", help=f"Sampling seed; the keyed hash of every record id depends on it. Keep it with "
-                             f"the evidence; set your own for an audit (default: {DEFAULT_SEED!r}).")
-@click.option("--sample-size", type=click.IntRange(min=1), metavar="N",
-              help="Items sampled per source (default: the profile's source.sample_size, 400).")
-@click.option("--technical-fraction", type=click.FloatRange(0.0, 1.0, min_open=True), metavar="F",
-              help="Share of the corpus in the technical sample (default: the profile's, 0.10).")
-@click.option("--lexicon", "lexicon_path", metavar="NAME|PATH",
-              help="Keyword library: a packaged name or a .tsv file (default: the packaged 'default').")
-@click.option("--matcher", type=click.Choice(["auto", "hyperscan", "ahocorasick"]), default="auto",
-              show_default=True, help="Keyword matcher backend; results are identical, speed differs.")
+@click.option(
+    "--seed",
+    help=f"Sampling seed; the keyed hash of every record id depends on it. Keep it with "
+    f"the evidence; set your own for an audit (default: {DEFAULT_SEED!r}).",
+)
+@click.option(
+    "--sample-size",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Items sampled per source (default: the profile's source.sample_size, 400).",
+)
+@click.option(
+    "--technical-fraction",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    metavar="F",
+    help="Share of the corpus in the technical sample (default: the profile's, 0.10).",
+)
+@click.option(
+    "--lexicon",
+    "lexicon_path",
+    metavar="NAME|PATH",
+    help="Keyword library: a packaged name or a .tsv file (default: the packaged 'default').",
+)
+@click.option(
+    "--matcher",
+    type=click.Choice(["auto", "hyperscan", "ahocorasick"]),
+    default="auto",
+    show_default=True,
+    help="Keyword matcher backend; results are identical, speed differs.",
+)
 @store_options
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the summary as JSON to this file.")
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False), help="Write the summary as JSON to this file."
+)
 @click.option("--fail-on-blacklist", is_flag=True, help="Exit with status 3 when any source is blacklisted.")
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
-def assess(path: str, config_path: str | None, profile_name: str | None, seed: str | None,
-           sample_size: int | None, technical_fraction: float | None, lexicon_path: str | None, matcher: str,
-           store_dir: str | None, store_url: str | None, json_path: str | None, fail_on_blacklist: bool,
-           no_progress: bool, **reader_given: Any) -> int:
+def assess(
+    path: str,
+    config_path: str | None,
+    profile_name: str | None,
+    seed: str | None,
+    sample_size: int | None,
+    technical_fraction: float | None,
+    lexicon_path: str | None,
+    matcher: str,
+    store_dir: str | None,
+    store_url: str | None,
+    json_path: str | None,
+    fail_on_blacklist: bool,
+    no_progress: bool,
+    **reader_given: Any,
+) -> int:
     """Assess every source of the corpus at PATH (a file or a folder) against the policy profile.
 
     Each source is sampled by keyed hash, scanned, and judged against the profile's threshold (5% in
@@ -79,9 +113,17 @@ def assess(path: str, config_path: str | None, profile_name: str | None, seed: s
         store_dir=folder,
     )
     show = not no_progress and sys.stderr.isatty()
-    with Progress(SpinnerColumn(), TextColumn("[bold]assessing[/]"), BarColumn(bar_width=None),
-                  TextColumn("{task.completed:,} records"), TextColumn("{task.fields[rate]} items/s"),
-                  TimeElapsedColumn(), console=err_console, disable=not show, transient=True) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]assessing[/]"),
+        BarColumn(bar_width=None),
+        TextColumn("{task.completed:,} records"),
+        TextColumn("{task.fields[rate]} items/s"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not show,
+        transient=True,
+    ) as progress:
         task = progress.add_task("assess", total=None, rate="—")
 
         def on_progress(n: int) -> None:
@@ -104,10 +146,21 @@ def assess(path: str, config_path: str | None, profile_name: str | None, seed: s
 
 def _print_summary(summary: dict[str, Any]) -> None:
     recs = summary["records"]
-    table = Table(title=f"Per-source assessment — profile {summary['profile']}, blacklist above "
-                        f"{pct(summary['max_violation_rate'])}", title_justify="left")
-    for col, justify in (("source", "left"), ("read", "right"), ("sampled", "right"), ("violations", "right"),
-                         ("rate", "right"), ("95% CI", "right"), ("top risks", "left"), ("verdict", "left")):
+    table = Table(
+        title=f"Per-source assessment — profile {summary['profile']}, blacklist above "
+        f"{pct(summary['max_violation_rate'])}",
+        title_justify="left",
+    )
+    for col, justify in (
+        ("source", "left"),
+        ("read", "right"),
+        ("sampled", "right"),
+        ("violations", "right"),
+        ("rate", "right"),
+        ("95% CI", "right"),
+        ("top risks", "left"),
+        ("verdict", "left"),
+    ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for s in summary["sources"]:
         risks = ", ".join(f"{r['risk']}×{r['count']}" for r in s["top_risks"][:3]) or "—"
@@ -116,8 +169,16 @@ def _print_summary(summary: dict[str, Any]) -> None:
             verdict += f" (n≈{s['needed_sample_size']:,} would settle)"
         if s["census"]:
             verdict += " (census)"
-        table.add_row(s["name"], f"{s['read']:,}", f"{s['sampled']:,}", f"{s['violations']:,}", pct(s["rate"]),
-                      f"{pct(s['ci_low'])}–{pct(s['ci_high'])}", risks, verdict)
+        table.add_row(
+            s["name"],
+            f"{s['read']:,}",
+            f"{s['sampled']:,}",
+            f"{s['violations']:,}",
+            pct(s["rate"]),
+            f"{pct(s['ci_low'])}–{pct(s['ci_high'])}",
+            risks,
+            verdict,
+        )
     console.print(table)
     tech = summary["technical_sample"]
     verdict = tech["verdict"] + (" (marginal: interval straddles the threshold)" if tech["marginal"] else "")
@@ -129,26 +190,44 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"[{style}]{verdict}[/]"
     )
     cov = summary["lexicon_coverage"]
-    status = "[green]meets the minima[/]" if cov["meets"] else f"[yellow]{len(cov['shortfalls'])} risk(s) short[/]"
-    console.print(f"Keyword library {cov['lexicon']}: {cov['total']:,} terms (minimum {cov['min_total']:,}); "
-                  f"{status}" + ("" if cov["meets_total"] else " [yellow]total below minimum[/]"))
+    status = (
+        "[green]meets the minima[/]" if cov["meets"] else f"[yellow]{len(cov['shortfalls'])} risk(s) short[/]"
+    )
+    console.print(
+        f"Keyword library {cov['lexicon']}: {cov['total']:,} terms (minimum {cov['min_total']:,}); "
+        f"{status}" + ("" if cov["meets_total"] else " [yellow]total below minimum[/]")
+    )
     if cov["shortfalls"]:
-        console.print("  short: " + ", ".join(f"{s['risk']} {s['count']}/{s['minimum']}" for s in cov["shortfalls"])
-                      + " (details: safecorpus lexicon stats)")
+        console.print(
+            "  short: "
+            + ", ".join(f"{s['risk']} {s['count']}/{s['minimum']}" for s in cov["shortfalls"])
+            + " (details: safecorpus lexicon stats)"
+        )
     if cov["stale"]:
-        console.print(f"  [yellow]warning: the library was updated {cov['age_days']} days ago; the profile asks "
-                      f"for an update every {cov['update_period_days']} days[/]")
-    console.print(f"Records: {recs['read']:,} read = {recs['assessed']:,} assessed + {recs['rejected']:,} rejected"
-                  + (f" ({', '.join(f'{k}: {v}' for k, v in recs['rejected_reasons'].items())})"
-                     if recs["rejected"] else ""))
+        console.print(
+            f"  [yellow]warning: the library was updated {cov['age_days']} days ago; the profile asks "
+            f"for an update every {cov['update_period_days']} days[/]"
+        )
+    console.print(
+        f"Records: {recs['read']:,} read = {recs['assessed']:,} assessed + {recs['rejected']:,} rejected"
+        + (
+            f" ({', '.join(f'{k}: {v}' for k, v in recs['rejected_reasons'].items())})"
+            if recs["rejected"]
+            else ""
+        )
+    )
     if recs["duplicate_ids"]:
         console.print(f"  [yellow]{recs['duplicate_ids']:,} duplicate record id(s)[/]")
     for rej in summary["rejections"][:5]:
         err_console.print(f"  rejected {rej['file']}:{rej['line']}: {rej['reason']}: {rej['message']}")
     if recs["rejected"] > 5:
-        err_console.print(f"  … all {recs['rejected']:,} rejections are listed in "
-                          f"{Path(summary['evidence_dir']) / 'rejected.jsonl'}")
+        err_console.print(
+            f"  … all {recs['rejected']:,} rejections are listed in "
+            f"{Path(summary['evidence_dir']) / 'rejected.jsonl'}"
+        )
     for notice in summary["files"]:
         err_console.print(f"  note: {notice['message']}")
-    console.print(f"Results stored in {summary['store']} (run {summary['run_id']}); "
-                  f"evidence in {summary['evidence_dir']}")
+    console.print(
+        f"Results stored in {summary['store']} (run {summary['run_id']}); "
+        f"evidence in {summary['evidence_dir']}"
+    )

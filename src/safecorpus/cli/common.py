@@ -23,19 +23,33 @@ err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isa
 
 
 def config_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                     help="Project configuration file (default: ./safecorpus.toml when present).")(f)
-    f = click.option("--profile", "profile_name", metavar="NAME|PATH",
-                     help="Policy profile: gbt45654-2025 (default), tc260-003-2024, or a profile .toml.")(f)
+    f = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="Project configuration file (default: ./safecorpus.toml when present).",
+    )(f)
+    f = click.option(
+        "--profile",
+        "profile_name",
+        metavar="NAME|PATH",
+        help="Policy profile: gbt45654-2025 (default), tc260-003-2024, or a profile .toml.",
+    )(f)
     return f
 
 
 def store_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option("--store-dir", type=click.Path(file_okay=False),
-                     help="Folder for the SQLite store and evidence files (default: ./.safecorpus).")(f)
-    f = click.option("--store-url", metavar="URL",
-                     help="SQLAlchemy URL of the results store, e.g. postgresql+psycopg2://… "
-                          "(default: SQLite in --store-dir).")(f)
+    f = click.option(
+        "--store-dir",
+        type=click.Path(file_okay=False),
+        help="Folder for the SQLite store and evidence files (default: ./.safecorpus).",
+    )(f)
+    f = click.option(
+        "--store-url",
+        metavar="URL",
+        help="SQLAlchemy URL of the results store, e.g. postgresql+psycopg2://… "
+        "(default: SQLite in --store-dir).",
+    )(f)
     return f
 
 
@@ -43,13 +57,24 @@ def reader_options(f: Callable[..., Any]) -> Callable[..., Any]:
     opts = [
         click.option("--text-field", help="Field holding the text (default: text)."),
         click.option("--id-field", help="Field holding the record id (default: id; else <file>:<line>)."),
-        click.option("--source-field", help="Field naming the record's source (default: source; then the "
-                                            "URL host; then the file path)."),
-        click.option("--url-field", help="Field holding the record's URL, used for its source (default: url)."),
-        click.option("--encoding", type=click.Choice(["utf-8", "gb18030"]),
-                     help="Force one encoding for every file (default: detect per file)."),
-        click.option("--max-record-bytes", type=click.IntRange(min=1), metavar="N",
-                     help="Reject records larger than N bytes (default: 16 MiB)."),
+        click.option(
+            "--source-field",
+            help="Field naming the record's source (default: source; then the URL host; then the file path).",
+        ),
+        click.option(
+            "--url-field", help="Field holding the record's URL, used for its source (default: url)."
+        ),
+        click.option(
+            "--encoding",
+            type=click.Choice(["utf-8", "gb18030"]),
+            help="Force one encoding for every file (default: detect per file).",
+        ),
+        click.option(
+            "--max-record-bytes",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Reject records larger than N bytes (default: 16 MiB).",
+        ),
     ]
     for opt in reversed(opts):
         f = opt(f)

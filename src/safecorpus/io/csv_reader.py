@@ -32,8 +32,13 @@ def read_csv(path: Path, rel: str, file_source: str, options: ReaderOptions) -> 
                 yield FileNotice(rel, "empty_file", f"{rel}: the file is empty (no records)")
                 return
             if is_utf16(sample):
-                yield Rejection(rel, 1, reasons.INVALID_ENCODING,
-                                f"{rel}: UTF-16 is not supported; convert the file to UTF-8", file_source)
+                yield Rejection(
+                    rel,
+                    1,
+                    reasons.INVALID_ENCODING,
+                    f"{rel}: UTF-16 is not supported; convert the file to UTF-8",
+                    file_source,
+                )
                 return
             encoding = options.encoding or detect_encoding(sample)
             if encoding == "utf-8":
@@ -60,14 +65,29 @@ def read_csv(path: Path, rel: str, file_source: str, options: ReaderOptions) -> 
                 if not row:
                     continue
                 if _has_surrogates(row):
-                    yield Rejection(rel, line, reasons.INVALID_ENCODING,
-                                    f"invalid {encoding} bytes in the row", file_source)
+                    yield Rejection(
+                        rel,
+                        line,
+                        reasons.INVALID_ENCODING,
+                        f"invalid {encoding} bytes in the row",
+                        file_source,
+                    )
                     continue
                 if len(row) != len(header):
-                    yield Rejection(rel, line, reasons.MALFORMED_CSV,
-                                    f"{len(row)} cells but the header has {len(header)}", file_source)
+                    yield Rejection(
+                        rel,
+                        line,
+                        reasons.MALFORMED_CSV,
+                        f"{len(row)} cells but the header has {len(header)}",
+                        file_source,
+                    )
                     continue
                 yield record_from_fields(dict(zip(header, row, strict=True)), rel, line, options, file_source)
     except decompression_errors() as exc:
-        yield Rejection(rel, row_start, reasons.CORRUPT_COMPRESSED,
-                        f"cannot read past line {row_start - 1}: {exc.__class__.__name__}: {exc}", file_source)
+        yield Rejection(
+            rel,
+            row_start,
+            reasons.CORRUPT_COMPRESSED,
+            f"cannot read past line {row_start - 1}: {exc.__class__.__name__}: {exc}",
+            file_source,
+        )

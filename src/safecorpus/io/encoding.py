@@ -45,6 +45,6 @@ def detect_encoding(sample: bytes) -> str:
             line.decode(GB18030)
         except UnicodeDecodeError:
             gb_bad += 1
-    if non_ascii and utf8_bad > max(1, non_ascii // 2) and gb_bad < utf8_bad:
+    if non_ascii and utf8_bad * 2 > non_ascii and gb_bad < utf8_bad:
         return GB18030
     return UTF8

@@ -19,7 +19,9 @@ def record_from_fields(
         return Rejection(file, line, reasons.MISSING_TEXT, f"no {options.text_field!r} field", source)
     if not isinstance(text, str):
         kind = type(text).__name__
-        return Rejection(file, line, reasons.INVALID_TEXT, f"{options.text_field!r} is {kind}, not text", source)
+        return Rejection(
+            file, line, reasons.INVALID_TEXT, f"{options.text_field!r} is {kind}, not text", source
+        )
     if not text.strip():
         return Rejection(file, line, reasons.EMPTY_TEXT, f"{options.text_field!r} is empty", source)
     raw_id = fields.get(options.id_field)

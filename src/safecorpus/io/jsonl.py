@@ -42,8 +42,13 @@ def read_jsonl(path: Path, rel: str, file_source: str, options: ReaderOptions) -
                 yield FileNotice(rel, "empty_file", f"{rel}: the file is empty (no records)")
                 return
             if is_utf16(sample):
-                yield Rejection(rel, 1, reasons.INVALID_ENCODING,
-                                f"{rel}: UTF-16 is not supported; convert the file to UTF-8", file_source)
+                yield Rejection(
+                    rel,
+                    1,
+                    reasons.INVALID_ENCODING,
+                    f"{rel}: UTF-16 is not supported; convert the file to UTF-8",
+                    file_source,
+                )
                 return
             encoding = options.encoding or detect_encoding(sample)
             if encoding != "utf-8":
@@ -51,9 +56,13 @@ def read_jsonl(path: Path, rel: str, file_source: str, options: ReaderOptions) -
             for raw, size in _lines(stream, options.max_record_bytes):
                 line_no += 1
                 if raw is None:
-                    yield Rejection(rel, line_no, reasons.RECORD_TOO_LARGE,
-                                    f"line is {size:,} bytes, over --max-record-bytes "
-                                    f"{options.max_record_bytes:,}", file_source)
+                    yield Rejection(
+                        rel,
+                        line_no,
+                        reasons.RECORD_TOO_LARGE,
+                        f"line is {size:,} bytes, over --max-record-bytes {options.max_record_bytes:,}",
+                        file_source,
+                    )
                     continue
                 if line_no == 1:
                     raw = strip_bom(raw)
@@ -62,20 +71,36 @@ def read_jsonl(path: Path, rel: str, file_source: str, options: ReaderOptions) -
                 try:
                     line = raw.decode(encoding)
                 except UnicodeDecodeError as exc:
-                    yield Rejection(rel, line_no, reasons.INVALID_ENCODING,
-                                    f"invalid {encoding} byte at column {exc.start + 1}", file_source)
+                    yield Rejection(
+                        rel,
+                        line_no,
+                        reasons.INVALID_ENCODING,
+                        f"invalid {encoding} byte at column {exc.start + 1}",
+                        file_source,
+                    )
                     continue
                 try:
                     obj = orjson.loads(line)
                 except orjson.JSONDecodeError as exc:
-                    yield Rejection(rel, line_no, reasons.MALFORMED_JSON, f"not valid JSON ({exc.msg})",
-                                    file_source)
+                    yield Rejection(
+                        rel, line_no, reasons.MALFORMED_JSON, f"not valid JSON ({exc.msg})", file_source
+                    )
                     continue
                 if not isinstance(obj, dict):
-                    yield Rejection(rel, line_no, reasons.NOT_AN_OBJECT,
-                                    f"a JSON {type(obj).__name__}, not an object", file_source)
+                    yield Rejection(
+                        rel,
+                        line_no,
+                        reasons.NOT_AN_OBJECT,
+                        f"a JSON {type(obj).__name__}, not an object",
+                        file_source,
+                    )
                     continue
                 yield record_from_fields(obj, rel, line_no, options, file_source)
     except decompression_errors() as exc:
-        yield Rejection(rel, line_no + 1, reasons.CORRUPT_COMPRESSED,
-                        f"cannot read past line {line_no}: {exc.__class__.__name__}: {exc}", file_source)
+        yield Rejection(
+            rel,
+            line_no + 1,
+            reasons.CORRUPT_COMPRESSED,
+            f"cannot read past line {line_no}: {exc.__class__.__name__}: {exc}",
+            file_source,
+        )

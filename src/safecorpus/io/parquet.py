@@ -27,12 +27,21 @@ def read_parquet(path: Path, rel: str, file_source: str, options: ReaderOptions)
             for fields in batch.to_pylist():
                 row += 1
                 text = fields.get(options.text_field)
-                if isinstance(text, str) and len(text) > options.max_record_bytes // 4 and \
-                        len(text.encode("utf-8")) > options.max_record_bytes:
-                    yield Rejection(rel, row, reasons.RECORD_TOO_LARGE,
-                                    f"text is over --max-record-bytes {options.max_record_bytes:,}", file_source)
+                if (
+                    isinstance(text, str)
+                    and len(text) > options.max_record_bytes // 4
+                    and len(text.encode("utf-8")) > options.max_record_bytes
+                ):
+                    yield Rejection(
+                        rel,
+                        row,
+                        reasons.RECORD_TOO_LARGE,
+                        f"text is over --max-record-bytes {options.max_record_bytes:,}",
+                        file_source,
+                    )
                     continue
                 yield record_from_fields(fields, rel, row, options, file_source)
     except (pa.ArrowException, OSError) as exc:
-        yield Rejection(rel, row + 1, reasons.CORRUPT_FILE,
-                        f"cannot read Parquet past row {row}: {exc}", file_source)
+        yield Rejection(
+            rel, row + 1, reasons.CORRUPT_FILE, f"cannot read Parquet past row {row}: {exc}", file_source
+        )

@@ -37,7 +37,8 @@ def corpus_files(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
     return sorted(
-        p for p in root.rglob("*")
+        p
+        for p in root.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
 
@@ -63,7 +64,9 @@ def iter_corpus(path: str | Path, options: ReaderOptions | None = None) -> Itera
         rel = file.relative_to(root).as_posix() if root.is_dir() else file.name
         reader = READERS.get(format_suffix(file))
         if reader is None:
-            yield FileNotice(rel, "skipped", f"{rel}: not a supported format (jsonl, csv, parquet, txt); skipped")
+            yield FileNotice(
+                rel, "skipped", f"{rel}: not a supported format (jsonl, csv, parquet, txt); skipped"
+            )
             continue
         try:
             yield from reader(file, rel, file_source(root, file), options)

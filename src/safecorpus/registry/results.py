@@ -34,17 +34,33 @@ def save_run(engine: Engine, summary: dict[str, Any], profile_data: dict[str, An
     )
     run.sources = [
         SourceResult(
-            name=s["name"], read=s["read"], rejected=s["rejected"], sampled=s["sampled"],
-            violations=s["violations"], rate=s["rate"], ci_low=s["ci_low"], ci_high=s["ci_high"],
-            census=int(s["census"]), verdict=s["verdict"], needed_sample_size=s["needed_sample_size"],
-            top_risks=s["top_risks"], layers=s["layers"], sampled_ids_file=s["sampled_ids_file"],
+            name=s["name"],
+            read=s["read"],
+            rejected=s["rejected"],
+            sampled=s["sampled"],
+            violations=s["violations"],
+            rate=s["rate"],
+            ci_low=s["ci_low"],
+            ci_high=s["ci_high"],
+            census=int(s["census"]),
+            verdict=s["verdict"],
+            needed_sample_size=s["needed_sample_size"],
+            top_risks=s["top_risks"],
+            layers=s["layers"],
+            sampled_ids_file=s["sampled_ids_file"],
         )
         for s in summary["sources"]
     ]
     run.technical_sample = TechnicalSampleResult(
-        fraction=tech["fraction"], sampled=tech["sampled"], violations=tech["violations"],
-        clean_rate=tech["clean_rate"], ci_low=tech["ci_low"], ci_high=tech["ci_high"],
-        min_clean_rate=tech["min_clean_rate"], verdict=tech["verdict"], marginal=int(tech["marginal"]),
+        fraction=tech["fraction"],
+        sampled=tech["sampled"],
+        violations=tech["violations"],
+        clean_rate=tech["clean_rate"],
+        ci_low=tech["ci_low"],
+        ci_high=tech["ci_high"],
+        min_clean_rate=tech["min_clean_rate"],
+        verdict=tech["verdict"],
+        marginal=int(tech["marginal"]),
         sampled_ids_file=tech["sampled_ids_file"],
     )
     with session(engine) as s:
@@ -72,7 +88,10 @@ def source_history(engine: Engine, name: str) -> list[tuple[SourceResult, Run]]:
         return [
             (src, run)
             for src, run in s.execute(
-                select(SourceResult, Run).join(Run).where(SourceResult.name == name).order_by(Run.started_at.desc())
+                select(SourceResult, Run)
+                .join(Run)
+                .where(SourceResult.name == name)
+                .order_by(Run.started_at.desc())
             ).all()
         ]
 

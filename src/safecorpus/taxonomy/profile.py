@@ -108,7 +108,11 @@ def load_profile(name_or_path: str | None = None, overrides: dict[str, Any] | No
     """Load a packaged profile by name, or a profile TOML by path, then apply ``overrides``."""
     name_or_path = name_or_path or DEFAULT_PROFILE
     if name_or_path in packaged_profiles():
-        text = resources.files("safecorpus.taxonomy").joinpath(f"profiles/{name_or_path}.toml").read_text("utf-8")
+        text = (
+            resources.files("safecorpus.taxonomy")
+            .joinpath(f"profiles/{name_or_path}.toml")
+            .read_text("utf-8")
+        )
         data = tomllib.loads(text)
         origin = [f"packaged:{name_or_path}"]
     elif name_or_path.endswith(".toml") or Path(name_or_path).exists():

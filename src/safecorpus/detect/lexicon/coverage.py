@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from safecorpus.detect.lexicon.library import Lexicon
-from safecorpus.detect.lexicon.normalize import canonical_term
+from safecorpus.detect.lexicon.normalize import canonical_terms
 from safecorpus.taxonomy.profile import Profile
 
 
@@ -16,8 +16,7 @@ def lexicon_coverage(lexicon: Lexicon, profile: Profile, today: dt.date | None =
     per_risk: dict[str, set[str]] = {}
     canonical_all: set[str] = set()
     topics: Counter[str] = Counter()
-    for term in lexicon.terms:
-        canonical = canonical_term(term.term)
+    for term, canonical in zip(lexicon.terms, canonical_terms([t.term for t in lexicon.terms]), strict=True):
         if not canonical:
             continue
         canonical_all.add(canonical)
@@ -30,8 +29,16 @@ def lexicon_coverage(lexicon: Lexicon, profile: Profile, today: dt.date | None =
         minimum = profile.lexicon_minimum(risk.id)
         count = len(per_risk.get(risk.id, ()))
         if minimum or count:
-            rows.append({"risk": risk.id, "name_en": risk.en, "name_zh": risk.zh, "count": count,
-                         "minimum": minimum, "meets": count >= minimum})
+            rows.append(
+                {
+                    "risk": risk.id,
+                    "name_en": risk.en,
+                    "name_zh": risk.zh,
+                    "count": count,
+                    "minimum": minimum,
+                    "meets": count >= minimum,
+                }
+            )
     shortfalls = [r | {"short_by": r["minimum"] - r["count"]} for r in rows if not r["meets"]]
     total = len(canonical_all)
     period = int(profile.get("lexicon.update_period_days", 0))

@@ -95,29 +95,34 @@ def parse_lexicon(text: str, path: str = "<lexicon>") -> Lexicon:
     columns = head_line.split("\t")
     if columns[:2] != ["term", "risk"]:
         raise LexiconError(f"{path}:{head_no}: the column header must start with 'term<TAB>risk'")
+    idx = {name: i for i, name in enumerate(columns)}
+    i_topic, i_weight, i_lang, i_source = (idx.get(c, -1) for c in ("topic", "weight", "lang", "source"))
+    extra_cols = [(i, c) for i, c in enumerate(columns) if c not in COLUMNS]
+    width = len(columns)
     terms: list[Term] = []
+    append = terms.append
     for line_no, line in body[1:]:
         cells = line.split("\t")
-        if len(cells) > len(columns):
-            raise LexiconError(f"{path}:{line_no}: {len(cells)} cells but {len(columns)} columns")
-        row = dict(zip(columns, cells, strict=False))
-        term, risk = row.get("term", ""), row.get("risk", "")
-        if not term.strip() or not risk.strip():
+        if len(cells) > width:
+            raise LexiconError(f"{path}:{line_no}: {len(cells)} cells but {width} columns")
+        cells += [""] * (width - len(cells))
+        term, risk = cells[0], cells[1].strip()
+        if not term.strip() or not risk:
             raise LexiconError(f"{path}:{line_no}: a term and a risk id are required")
+        raw_weight = cells[i_weight] if i_weight >= 0 else ""
         try:
-            weight = float(row.get("weight") or 1.0)
+            weight = float(raw_weight) if raw_weight else 1.0
         except ValueError:
-            raise LexiconError(f"{path}:{line_no}: weight {row.get('weight')!r} is not a number") from None
-        extra = tuple((k, v) for k, v in row.items() if k not in COLUMNS and v)
-        terms.append(
+            raise LexiconError(f"{path}:{line_no}: weight {raw_weight!r} is not a number") from None
+        append(
             Term(
-                term=term,
-                risk=risk.strip(),
-                topic=(row.get("topic") or "").strip() or None,
-                weight=weight,
-                lang=(row.get("lang") or "").strip() or None,
-                source=(row.get("source") or "").strip() or None,
-                extra=extra,
+                term,
+                risk,
+                (cells[i_topic].strip() or None) if i_topic >= 0 else None,
+                weight,
+                (cells[i_lang].strip() or None) if i_lang >= 0 else None,
+                (cells[i_source].strip() or None) if i_source >= 0 else None,
+                tuple((c, cells[i]) for i, c in extra_cols if cells[i]),
             )
         )
     updated = header.get("updated_at")

@@ -35,7 +35,12 @@ MAX_CP = 0x110000
 _SENTENCE_PUNCT = set("，。、；：！？「」『』（）《》〈〉【】“”‘’\"'()[]{}<>,;:!?")
 _SEPARATOR_CATEGORIES = {"Zs", "Pc", "Pd", "Po", "Sm", "Sk", "So"}
 _INVISIBLE = [0x00AD, 0x034F, 0x061C, 0x180E, 0xFEFF, *range(0x200B, 0x2010), *range(0x202A, 0x202F)]
-_INVISIBLE += [*range(0x2060, 0x2070), *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0), *range(0xE0000, 0xE0080)]
+_INVISIBLE += [
+    *range(0x2060, 0x2070),
+    *range(0xFE00, 0xFE10),
+    *range(0xE0100, 0xE01F0),
+    *range(0xE0000, 0xE0080),
+]
 _CJK_RANGES = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F), (0x3040, 0x30FF)]
 
 
@@ -136,6 +141,12 @@ class Normalizer:
         """Normalise one string (used for lexicon terms and `lexicon check`)."""
         return self.normalize_batch([text]).text
 
+    def normalize_many(self, texts: Sequence[str]) -> list[str]:
+        """Normalise many short strings (terms) in one pass; none may contain a newline."""
+        if not texts:
+            return []
+        return self.normalize_batch(texts).text.split("\n")
+
     def normalize_batch(self, texts: Sequence[str]) -> NormalizedBatch:
         joined = "\n".join(texts)
         lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
@@ -172,9 +183,9 @@ class Normalizer:
         run_starts, run_ends = run_starts[between_cjk], run_ends[between_cjk]
         if not run_starts.size:
             return None
-        delta = np.zeros(codes.size + 1, dtype=np.int32)
-        np.add.at(delta, run_starts, 1)
-        np.add.at(delta, run_ends, -1)
+        delta = np.bincount(run_starts, minlength=codes.size + 1) - np.bincount(
+            run_ends, minlength=codes.size + 1
+        )
         return np.cumsum(delta[:-1]) > 0
 
 
@@ -186,3 +197,8 @@ def default_normalizer() -> Normalizer:
 def canonical_term(term: str) -> str:
     """The canonical form a term is stored, deduplicated and matched under."""
     return default_normalizer().normalize(term.strip())
+
+
+def canonical_terms(terms: Sequence[str]) -> list[str]:
+    """Canonical forms of many terms at once (newlines inside a term are treated as spaces)."""
+    return default_normalizer().normalize_many([t.strip().replace("\n", " ") for t in terms])

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+
+from safecorpus.detect.lexicon.normalize import Normalizer, NormalizerOptions, canonical_term
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ＡＢＣ１２３", "abc123"),  # full width → half width, case folded
+        ("國家與學習", "国家与学习"),  # traditional → simplified
+        ("违\u200b禁\u200d词", "违禁词"),  # zero-width characters removed
+        ("违.禁 词", "违禁词"),  # inserted separators between CJK removed
+        ("违★禁☆词", "违禁词"),  # symbols between CJK removed
+        ("违，禁", "违,禁"),  # Chinese sentence punctuation is structure, kept
+        ("违\n禁", "违\n禁"),  # line breaks are kept
+        ("违....禁", "违....禁"),  # runs longer than 3 are kept
+        ("hello  world", "hello  world"),  # spaces between Latin words are kept
+        ("a.b", "a.b"),
+    ],
+)
+def test_normalize(raw: str, expected: str) -> None:
+    assert Normalizer().normalize(raw) == expected
+
+
+def test_batch_maps_every_char_back() -> None:
+    norm = Normalizer()
+    texts = ["违.禁\u200b词 ok", "ＡＢ", "", "國"]
+    batch = norm.normalize_batch(texts)
+    joined = "\n".join(texts)
+    assert batch.text == "违禁词 ok\nab\n\n国"
+    origin = batch.origin
+    assert origin is not None and len(origin) == len(batch.text)
+    for i, ch in enumerate(batch.text):
+        assert norm.normalize(joined[origin[i]]) in (ch, "")
+
+
+def test_options_can_switch_steps_off() -> None:
+    plain = Normalizer(NormalizerOptions(t2s=False, lower=False, squeeze_separators=False))
+    assert plain.normalize("國 A") == "國 A"
+
+
+def test_canonical_term_strips() -> None:
+    assert canonical_term("  國家 ") == "国家"
