@@ -19,9 +19,11 @@ def cli() -> None:
 def _register() -> None:
     # Each sub-command lives in its own module; add one import line per module here.
     from safecorpus.cli import assess as _assess  # noqa: F401
-    from safecorpus.cli import lexicon as _lexicon  # noqa: F401
-    from safecorpus.cli import sources as _sources  # noqa: F401
+
     # -- sub-command modules added by later features go below this line --
+    from safecorpus.cli import lexicon as _lexicon  # noqa: F401
+    from safecorpus.cli import pii as _pii  # noqa: F401
+    from safecorpus.cli import sources as _sources  # noqa: F401
 
 
 def main() -> None:

@@ -37,7 +37,9 @@ def upgrade() -> None:
     op.create_table(
         "source_results",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("run_id", sa.String(32), sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column(
+            "run_id", sa.String(32), sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True
+        ),
         sa.Column("name", sa.Text, nullable=False, index=True),
         sa.Column("read", sa.Integer, nullable=False),
         sa.Column("rejected", sa.Integer, nullable=False),

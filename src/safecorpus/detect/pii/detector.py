@@ -1,0 +1,91 @@
+"""The PII detector (the ``Detector`` protocol) and the ``pii scan`` core."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from safecorpus.detect.base import Finding
+from safecorpus.detect.pii.engine import PiiEngine, PiiSpan
+from safecorpus.detect.pii.recognizers import default_recognizers
+from safecorpus.detect.pii.sensitive import sensitive_recognizers
+from safecorpus.io.records import Record
+
+VERSION = "0.1.0"
+SCHEMA_VERSION = "1"
+
+
+class PiiDetector:
+    """Personal information (A.4.6) and sensitive-PI categories (PIPL Art. 28) in record text.
+
+    Identifier spans never overlap one another (the best-validated candidate wins); sensitive-category
+    spans are found in a second pass and may overlap them.
+    """
+
+    name = "pii"
+    version = VERSION
+    layer = "pii"
+
+    def __init__(
+        self, *, min_score: float = 0.0, sensitive: bool = True, accelerate: bool | None = None
+    ) -> None:
+        self.engine = PiiEngine(default_recognizers(), min_score=min_score, accelerate=accelerate)
+        self.sensitive = (
+            PiiEngine(sensitive_recognizers(), min_score=min_score, accelerate=accelerate)
+            if sensitive
+            else None
+        )
+
+    def spans(self, text: str) -> list[PiiSpan]:
+        out = self.engine.analyze(text)
+        if self.sensitive is not None:
+            out = sorted(out + self.sensitive.analyze(text), key=lambda s: (s.start, s.end))
+        return out
+
+    def detect(self, records: Sequence[Record]) -> list[list[Finding]]:
+        return [[self.to_finding(r.id, s) for s in self.spans(r.text)] for r in records]
+
+    def to_finding(self, record_id: str, span: PiiSpan) -> Finding:
+        evidence: dict[str, Any] = {
+            "type": span.entity,
+            "recognizer": span.recognizer,
+            "checks": span.checks,
+            "validated": span.validated,
+            "category": span.category,
+        }
+        evidence.update(span.extra)
+        return Finding(
+            record_id=record_id,
+            detector=f"{self.name}.{span.recognizer}",
+            layer=self.layer,
+            risk="A.4.6",
+            score=span.score,
+            start=span.start,
+            end=span.end,
+            topic="sensitive_personal_information" if span.category else "personal_information",
+            evidence=evidence,
+        )
+
+
+def span_to_json(span: PiiSpan) -> dict[str, Any]:
+    """One finding of ``pii scan`` output."""
+    out: dict[str, Any] = {
+        "type": span.entity,
+        "start": span.start,
+        "end": span.end,
+        "score": span.score,
+        "detector": f"pii.{span.recognizer}",
+        "validated": span.validated,
+    }
+    if span.checks:
+        out["checks"] = span.checks
+    if span.category:
+        out["category"] = span.category
+    return out
+
+
+def scan_records(records: Iterable[Record], detector: PiiDetector | None = None) -> Iterator[dict[str, Any]]:
+    """One JSON-ready object per record, with or without findings: ``id`` and ``findings``."""
+    det = detector or PiiDetector()
+    for rec in records:
+        yield {"id": rec.id, "findings": [span_to_json(s) for s in det.spans(rec.text)]}

@@ -1,0 +1,76 @@
+"""Phone numbers written the international or North-American/European way, validated with the
+``phonenumbers`` numbering-plan metadata (tried for a list of regions when no +country code is given).
+
+Mainland numbers are ``cn_phone``'s; this recogniser skips candidates that parse as Chinese numbers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from safecorpus.detect.pii.recognizers.base import Check, Pattern, Recognizer
+
+try:  # optional: without phonenumbers only +country-code numbers with context are reported
+    import phonenumbers as _pn
+except ImportError:  # pragma: no cover - exercised only where phonenumbers is missing
+    _pn = None
+
+REGIONS = ("US", "GB", "CA", "AU", "IN", "DE", "FR", "BR", "IT", "ES", "MX", "NL", "IL", "JP", "ZA", "PT")
+PHONE = (
+    r"(?<![0-9A-Za-z+\-./])(?:\+[1-9][0-9]{0,2}[\s.\-]?)?(?:\([0-9]{1,4}\)[\s.\-]?)?[0-9]{2,5}"
+    r"(?:[\s.\-][0-9]{2,8}){1,4}(?![0-9A-Za-z]|[.\-/][0-9])"
+)
+_DATE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
+_VERSIONISH = re.compile(r"^\d+(?:\.\d+)+$")
+_SSN_SHAPE = re.compile(r"^\d{3}([- ])\d{2}\1\d{4}$")
+
+
+def _parse(value: str):
+    if _pn is None:
+        return None, None
+    if not value.startswith("+"):
+        try:  # a mainland number is cn_phone's
+            if _pn.is_valid_number(_pn.parse(value, "CN")):
+                return None, "CN"
+        except _pn.NumberParseException:
+            pass
+    regions = (None,) if value.startswith("+") else REGIONS
+    for region in regions:
+        try:
+            num = _pn.parse(value, region)
+        except _pn.NumberParseException:
+            continue
+        if _pn.is_valid_number(num):
+            return num, _pn.region_code_for_number(num)
+    return None, None
+
+
+def _validate(value: str, text: str, start: int, end: int) -> Check | None:
+    digits = sum(c.isdigit() for c in value)
+    if not (7 <= digits <= 15) or _DATE.match(value) or _VERSIONISH.match(value) or _SSN_SHAPE.match(value):
+        return None
+    shaped = value.startswith("+") or "(" in value
+    ctx = RECOGNIZER.has_context(text, start, end)
+    num, region = _parse(value)
+    if region == "CN":
+        return None
+    if num is None:
+        if not ctx or _pn is not None:
+            return None
+        return Check(score=0.4)
+    if region == "CN":
+        return None
+    score = 0.85 if (shaped and ctx) else 0.75 if (shaped or ctx) else 0.55
+    return Check(checks={"numbering_plan": True}, score=score, extra={"region": region})
+
+
+RECOGNIZER = Recognizer(
+    name="en_phone",
+    entity="PHONE_NUMBER",
+    patterns=(Pattern("phone", PHONE, 0.4),),
+    validate=_validate,
+    context=("phone", "tel", "call", "mobile", "cell", "fax", "contact", "reach", "whatsapp", "电话", "手机"),
+    context_window=30,
+    context_boost=0.05,
+    languages=("en",),
+)
