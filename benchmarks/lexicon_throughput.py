@@ -23,6 +23,7 @@ from safecorpus.detect.lexicon.detector import LexiconDetector
 from safecorpus.detect.lexicon.library import Lexicon, Term
 from safecorpus.detect.lexicon.matcher import available_backends
 from safecorpus.detect.lexicon.normalize import NormalizerOptions
+from safecorpus.detect.lexicon.variants import VariantOptions
 
 COMMON = (
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多"
@@ -175,6 +176,7 @@ def main() -> None:
         return run
 
     full = LexiconDetector(lexicon)
+    every = LexiconDetector(lexicon, variants=VariantOptions())
     raw = LexiconDetector(
         lexicon,
         options=NormalizerOptions(
@@ -182,7 +184,8 @@ def main() -> None:
         ),
     )
     for name, det in (
-        ("safecorpus, full normalisation (" + full.backend + ")", full),
+        ("safecorpus basic mode: full normalisation, no variants (" + full.backend + ")", full),
+        ("safecorpus, all variant kinds on (" + every.backend + ")", every),
         ("raw matcher, no normalisation (" + raw.backend + ")", raw),
     ):
         secs, n = timed(safecorpus_run(det))

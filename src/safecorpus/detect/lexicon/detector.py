@@ -38,6 +38,8 @@ for _lo, _hi in ((ord("0"), ord("9")), (ord("a"), ord("z")), (ord("A"), ord("Z")
 _WORD_VIEW = np.full(0x110000, ord(" "), dtype=np.uint8)
 _WORD_VIEW[_WORD] = np.flatnonzero(_WORD).astype(np.uint8)
 CHANNEL_ORDER = ("basic", "word", "split", "initials", "variant", "variant_word", "homophone", "pinyin")
+VIEW_ORDER = ("basic", "word", "variant", "variant_word", "homophone", "pinyin")
+UTF8_VIEWS = frozenset({"basic", "variant", "homophone"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +93,13 @@ class Matches:
 
 @dataclass
 class _Channel:
-    name: str
+    """One view of the text with one matcher over every pattern written in that view."""
+
+    name: str  # the view
     matcher: LiteralMatcher
     canon: np.ndarray  # view pattern → canonical pattern index
     length: np.ndarray  # pattern length in view units (bytes)
+    kind: np.ndarray  # view pattern → index into CHANNEL_ORDER (which variant produced it)
     utf8: bool  # the view is UTF-8 (offsets need mapping); else one byte per view character
     left_word: np.ndarray | None = None  # UTF-8 views: the pattern starts/ends with an ASCII word char
     right_word: np.ndarray | None = None
@@ -144,16 +149,24 @@ class LexiconDetector:
         self.patterns = list(patterns)
         self.pattern_terms = [patterns[p] for p in self.patterns]
         self._backend = backend
+        self._rules: object | None = None  # allow-list and context rules, built on first detect()
+        self._homophone_exclude = _homophone_exclusions(lexicon)
+        self._variant_radius = 16
+        self._pinyin_radius = 16
         self.channels = self._build_channels()
 
     # ------------------------------------------------------------------------------------------ building
 
     def _build_channels(self) -> list[_Channel]:
-        text: list[tuple[str, int]] = []  # (view pattern, canonical index)
-        word: list[tuple[str, int]] = []
+        """One matcher per view; patterns carry the channel (variant kind) that produced them."""
+        views: dict[str, list[tuple[str, int, int]]] = {v: [] for v in VIEW_ORDER}
+
+        def add(view: str, channel: str, pairs: list[tuple[str, int]]) -> None:
+            code = CHANNEL_ORDER.index(channel)
+            views[view].extend((p, i, code) for p, i in pairs)
+
         for i, p in enumerate(self.patterns):
-            (word if _is_word_term(p) else text).append((p, i))
-        channels = [self._utf8("basic", text), self._bytes("word", word)]
+            add("word" if _is_word_term(p) else "basic", "word" if _is_word_term(p) else "basic", [(p, i)])
         opts = self.variants
         if opts.split_chars:
             split = [
@@ -162,77 +175,94 @@ class LexiconDetector:
                 if len(p) >= opts.split_min_chars and all(V.is_hanzi(c) for c in p)
                 for form in V.split_forms(p)
             ]
-            channels.append(self._utf8("split", self._normalized(split)))
+            add("basic", "split", self._normalized(split))
+        need_syllables = opts.homophones or opts.pinyin or opts.initials
+        # terms that sound like a common word are matched as written only (see homophone_exclude_*.txt)
         syllables = [
-            V.term_syllables(p) if (opts.homophones or opts.pinyin or opts.initials) else None
+            V.term_syllables(p) if need_syllables and p not in self._homophone_exclude else None
             for p in self.patterns
         ]
         if opts.initials:
-            initials = [
-                ("".join(s[0] for s in syl), i)
-                for i, syl in enumerate(syllables)
-                if syl and len(syl) >= opts.initials_min_chars
-            ]
-            channels.append(self._bytes("initials", initials))
+            add(
+                "word",
+                "initials",
+                [
+                    ("".join(s[0] for s in syl), i)
+                    for i, syl in enumerate(syllables)
+                    if syl and len(syl) >= opts.initials_min_chars
+                ],
+            )
         if opts.variant_view:
             folded = self._variant_forms()
-            channels.append(self._utf8("variant", [(f, i) for f, i in folded if not _is_word_term(f)]))
-            channels.append(self._bytes("variant_word", [(f, i) for f, i in folded if _is_word_term(f)]))
+            add("variant", "variant", [(f, i) for f, i in folded if not _is_word_term(f)])
+            add("variant_word", "variant_word", [(f, i) for f, i in folded if _is_word_term(f)])
+            self._variant_radius = max((len(f) for f, _ in folded), default=1) + 2
         if opts.homophones:
             homo = [
                 (V.homophone_pattern(syl), i)
                 for i, syl in enumerate(syllables)
                 if syl and len(syl) >= opts.homophone_min_chars
             ]
-            channels.append(self._utf8("homophone", [(h, i) for h, i in homo if h]))
+            add("homophone", "homophone", [(h, i) for h, i in homo if h])
         if opts.pinyin:
-            pin = [
-                ("".join(syl), i)
-                for i, syl in enumerate(syllables)
-                if syl and len("".join(syl)) >= opts.pinyin_min_letters
-            ]
-            channels.append(self._bytes("pinyin", pin))
-        return [c for c in channels if c is not None]
+            add(
+                "pinyin",
+                "pinyin",
+                [
+                    ("".join(syl), i)
+                    for i, syl in enumerate(syllables)
+                    if syl and len("".join(syl)) >= opts.pinyin_min_letters
+                ],
+            )
+            self._pinyin_radius = max((len(s) for s in syllables if s), default=1) + 1
+        built = [self._channel(view, entries) for view, entries in views.items() if entries]
+        return [c for c in built if c is not None]
 
     def _normalized(self, pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
         forms = self.normalizer.normalize_many([p for p, _ in pairs])
         return [(f, i) for f, (_, i) in zip(forms, pairs, strict=True) if f]
 
     def _variant_forms(self) -> list[tuple[str, int]]:
-        joined = np.frombuffer("\n".join(self.patterns).encode("utf-32-le"), dtype=np.uint32)
+        """Folded forms of the terms made only of letters, with no repeated letter of their own: a term
+        such as a doubled character would fold to one character and flood clean text (measured)."""
+        chosen = [
+            i
+            for i, p in enumerate(self.patterns)
+            if all(c.isalpha() or c == " " for c in p)
+            and not (any(V.is_hanzi(c) for c in p) and any(a == b for a, b in pairwise(p)))
+        ]
+        if not chosen:
+            return []
+        joined = np.frombuffer(
+            "\n".join(self.patterns[i] for i in chosen).encode("utf-32-le"), dtype=np.uint32
+        )
         view, _, _ = V.variant_view(joined, self.variants)
         forms = view.tobytes().decode("utf-32-le").split("\n")
-        if len(forms) != len(self.patterns):  # a repeated newline cannot occur: patterns have none
+        if len(forms) != len(chosen):
             raise AssertionError("variant folding changed the number of terms")
-        return [(f.strip(), i) for i, f in enumerate(forms) if f.strip()]
+        return [
+            (f.strip(), i)
+            for i, f in zip(chosen, forms, strict=True)
+            if len(f.strip()) >= (3 if f.strip().isascii() else 2)
+        ]
 
-    def _utf8(self, name: str, pairs: list[tuple[str, int]]) -> _Channel | None:
-        pairs = list(dict.fromkeys(pairs))
-        if not pairs:
-            return None
-        encoded = [p.encode("utf-8") for p, _ in pairs]
+    def _channel(self, view: str, entries: list[tuple[str, int, int]]) -> _Channel | None:
+        entries = list(dict.fromkeys(entries))
+        utf8 = view in UTF8_VIEWS
+        pad = view in ("word", "variant_word")  # whole words between padding spaces
+        if utf8:
+            encoded = [p.encode("utf-8") for p, _, _ in entries]
+        else:
+            encoded = [(b" " + p.encode("ascii") + b" ") if pad else p.encode("ascii") for p, _, _ in entries]
         return _Channel(
-            name,
+            view,
             make_matcher(encoded, self._backend),
-            np.array([i for _, i in pairs], dtype=np.int64),
+            np.array([i for _, i, _ in entries], dtype=np.int64),
             np.array([len(b) for b in encoded], dtype=np.int64),
-            utf8=True,
-            left_word=np.array([_is_word(p[0]) for p, _ in pairs], dtype=bool),
-            right_word=np.array([_is_word(p[-1]) for p, _ in pairs], dtype=bool),
-        )
-
-    def _bytes(self, name: str, pairs: list[tuple[str, int]]) -> _Channel | None:
-        pairs = list(dict.fromkeys(pairs))
-        if not pairs:
-            return None
-        pad = name != "pinyin"  # word-like views match whole words between padding spaces
-        encoded = [(b" " + p.encode("ascii") + b" ") if pad else p.encode("ascii") for p, _ in pairs]
-        return _Channel(
-            name,
-            make_matcher(encoded, self._backend),
-            np.array([i for _, i in pairs], dtype=np.int64),
-            np.array([len(b) for b in encoded], dtype=np.int64),
-            utf8=False,
+            np.array([c for _, _, c in entries], dtype=np.int64),
+            utf8=utf8,
+            left_word=np.array([_is_word(p[0]) for p, _, _ in entries], dtype=bool),
+            right_word=np.array([_is_word(p[-1]) for p, _, _ in entries], dtype=bool),
         )
 
     @property
@@ -247,17 +277,17 @@ class LexiconDetector:
             return Matches.empty()
         batch = self.normalizer.normalize_batch(texts)
         views = _Views(batch, self.variants)
-        found: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
+        found: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         for channel in self.channels:
             hit = self._scan(channel, views)
             if hit is not None and hit[0].size:
-                found.append((*hit, CHANNEL_ORDER.index(channel.name)))
+                found.append(hit)
         if not found:
             return Matches.empty()
         ids = np.concatenate([f[0] for f in found])
         starts = np.concatenate([f[1] for f in found])
         ends = np.concatenate([f[2] for f in found])
-        chans = np.concatenate([np.full(f[0].size, f[3], dtype=np.int64) for f in found])
+        chans = np.concatenate([f[3] for f in found])
         o_start = batch.to_original(starts)
         o_end = batch.to_original(ends - 1) + 1
         docs = np.searchsorted(batch.doc_starts, o_start, side="right") - 1
@@ -265,30 +295,40 @@ class LexiconDetector:
         local_end = o_end - batch.doc_starts[docs]
         order = np.lexsort((chans, ids, local_end, local_start, docs))
         result = Matches(docs[order], local_start[order], local_end[order], ids[order], chans[order])
-        return _dedupe(result) if len(found) > 1 else result
+        return _dedupe(result) if np.any(chans[1:] != chans[:-1]) else result
 
-    def _scan(self, channel: _Channel, views: _Views) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """(canonical ids, start, end) in normalised-text character positions."""
+    def _scan(
+        self, channel: _Channel, views: _Views
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """(canonical ids, start, end, channel kinds) in normalised-text character positions."""
         name = channel.name
+        origin: np.ndarray | None = None
         origin_last: np.ndarray | None = None
-        if name in ("basic", "split"):
-            codes, origin, data = views.basic_codes, None, views.basic_utf8
-        elif name in ("word", "initials"):
-            codes, origin, data = views.basic_codes, None, views.word(views.basic_codes, "basic")
+        if name == "basic":
+            codes, data = views.basic_codes, views.basic_utf8
+        elif name == "word":
+            codes, data = views.basic_codes, views.word(views.basic_codes, "basic")
         elif name in ("variant", "variant_word"):
-            codes, origin, origin_last = views.variant
+            window = views.variant(self._variant_radius)
+            if window is None:
+                return None
+            codes, origin, origin_last = window
             data = views.utf8(codes, "variant") if name == "variant" else views.word(codes, "variant")
         elif name == "homophone":
-            codes, origin = views.homophone, None
-            data = views.utf8(codes, "homophone")
+            codes, data = views.homophone, views.utf8(views.homophone, "homophone")
         else:
-            pin = views.pinyin
+            pin = views.pinyin(self._pinyin_radius)
+            if pin is None:
+                return None
             ids, ends_v = channel.matcher.find(pin.data)
             if not ids.size:
                 return None
             starts_v = ends_v - channel.length[ids]
-            ok = V.pinyin_boundaries_ok(pin, views.basic_codes, starts_v, ends_v)
-            return channel.canon[ids[ok]], pin.src[starts_v[ok]], pin.src[ends_v[ok] - 1] + 1
+            ok = V.pinyin_boundaries_ok(pin, views.pinyin_codes, starts_v, ends_v)
+            ids, starts_v, ends_v = ids[ok], starts_v[ok], ends_v[ok]
+            starts, ends = pin.src[starts_v], pin.src[ends_v - 1] + 1
+            origin = views.pinyin_origin
+            return channel.canon[ids], origin[starts], origin[ends - 1] + 1, channel.kind[ids]
         ids, ends_b = channel.matcher.find(data)
         if not ids.size:
             return None
@@ -303,18 +343,23 @@ class LexiconDetector:
         else:  # padded word view: one byte per character after a leading space
             starts, ends = ends_b - channel.length[ids], ends_b - 2
         if origin is not None:
-            starts, ends = (
-                origin[starts],
-                (origin_last if name.startswith("variant") else origin)[ends - 1] + 1,
-            )
-        return channel.canon[ids], starts, ends
+            starts, ends = origin[starts], origin_last[ends - 1] + 1  # type: ignore[index]
+        return channel.canon[ids], starts, ends, channel.kind[ids]
 
     # ------------------------------------------------------------------------------------------ findings
+
+    def match_with_rules(self, texts: Sequence[str]) -> Matches:
+        """Hits after the allow-list and context rules (see rules.py) have removed suppressed ones."""
+        from safecorpus.detect.lexicon.rules import apply_rules, load_rules
+
+        if self._rules is None:
+            self._rules = load_rules(self.lexicon, self)
+        return apply_rules(texts, self.match_batch(texts), self._rules)  # type: ignore[arg-type]
 
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]:
         out: list[list[Finding]] = [[] for _ in records]
         detector = f"{self.name}@{self.version}"
-        for m in self.match_batch([r.text for r in records]):
+        for m in self.match_with_rules([r.text for r in records]):
             record = records[m.doc]
             matched = record.text[m.start : m.end]
             kinds = describe_variants(matched, self.patterns[m.pattern], m.channel)
@@ -352,9 +397,11 @@ class _Views:
         self._utf8: dict[str, bytes] = {}
         self._word: dict[str, bytes] = {}
         self._widths: dict[int, np.ndarray] = {}
-        self._variant: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._variant: tuple[np.ndarray, np.ndarray, np.ndarray] | tuple[()] | None = None
         self._homophone: np.ndarray | None = None
-        self._pinyin: V.PinyinView | None = None
+        self._pinyin: V.PinyinView | tuple[()] | None = None
+        self.pinyin_codes = np.empty(0, dtype=np.uint32)
+        self.pinyin_origin = np.empty(0, dtype=np.int64)
 
     @property
     def basic_utf8(self) -> bytes:
@@ -382,11 +429,17 @@ class _Views:
         byte_start = self._widths[key]
         return np.searchsorted(byte_start, start_b), np.searchsorted(byte_start, end_b)
 
-    @property
-    def variant(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def variant(self, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The variant view over windows where it can differ from the basic text."""
         if self._variant is None:
-            self._variant = V.variant_view(self.basic_codes, self.options)
-        return self._variant
+            idx = V.window_index(V.variant_interest(self.basic_codes, self.options), radius)
+            if idx is None:
+                self._variant = ()
+            else:
+                sub = np.where(idx >= 0, self.basic_codes[np.maximum(idx, 0)], 10).astype(np.uint32)
+                view, first, last = V.variant_view(sub, self.options)
+                self._variant = (view, idx[first], idx[last])
+        return self._variant or None
 
     @property
     def homophone(self) -> np.ndarray:
@@ -394,11 +447,40 @@ class _Views:
             self._homophone = V.homophone_view(self.basic_codes)
         return self._homophone
 
-    @property
-    def pinyin(self) -> V.PinyinView:
+    def pinyin(self, radius: int) -> V.PinyinView | None:
+        """The pinyin view over windows around typed Latin letters."""
         if self._pinyin is None:
-            self._pinyin = V.pinyin_view(self.basic_codes)
-        return self._pinyin
+            idx = V.window_index(V.pinyin_interest(self.basic_codes), radius)
+            if idx is None:
+                self._pinyin = ()
+            else:
+                self.pinyin_codes = np.where(idx >= 0, self.basic_codes[np.maximum(idx, 0)], 10).astype(
+                    np.uint32
+                )
+                self.pinyin_origin = idx
+                self._pinyin = V.pinyin_view(self.pinyin_codes)
+        return self._pinyin or None
+
+
+def _homophone_exclusions(lexicon: Lexicon) -> frozenset[str]:
+    """Canonical terms not to match by sound: the lexicon header's ``homophone_exclude`` file, or the
+    packaged ``homophone_exclude_<name>.txt``."""
+    from importlib import resources
+    from pathlib import Path
+
+    named = lexicon.header.get("homophone_exclude")
+    if named == "none":
+        return frozenset()
+    if named:
+        text = Path(named).read_text("utf-8")
+    else:
+        packaged = resources.files("safecorpus.data").joinpath(
+            f"lexicons/homophone_exclude_{lexicon.name}.txt"
+        )
+        if not packaged.is_file():
+            return frozenset()
+        text = packaged.read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def _dedupe(m: Matches) -> Matches:

@@ -32,7 +32,7 @@ import numpy as np
 MAX_CP = 0x110000
 # Characters never treated as separators even though Unicode files them as punctuation: a Chinese
 # sentence break is structure, not obfuscation, and removing it would join unrelated clauses.
-_SENTENCE_PUNCT = set("，。、；：！？「」『』（）《》〈〉【】“”‘’\"'()[]{}<>,;:!?")
+_SENTENCE_PUNCT = set("，。、；：？「」『』（）《》〈〉【】“”‘’\"'()[]{}<>,;:?")
 _SEPARATOR_CATEGORIES = {"Zs", "Pc", "Pd", "Po", "Sm", "Sk", "So"}
 _INVISIBLE = [0x00AD, 0x034F, 0x061C, 0x180E, 0xFEFF, *range(0x200B, 0x2010), *range(0x202A, 0x202F)]
 _INVISIBLE += [

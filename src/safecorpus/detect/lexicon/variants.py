@@ -309,6 +309,50 @@ def variant_view(codes: np.ndarray, options: VariantOptions) -> tuple[np.ndarray
     return view, origin, last
 
 
+def window_index(mask: np.ndarray, radius: int) -> np.ndarray | None:
+    """Positions within ``radius`` of any True in ``mask``, windows merged, with -1 between windows.
+
+    Views that only matter near rare characters (typed Latin letters, look-alikes, repeats) are built
+    and scanned over these windows alone, which keeps them cheap on ordinary text.
+    """
+    pos = np.flatnonzero(mask)
+    if not pos.size:
+        return None
+    n = mask.size
+    starts = np.clip(pos - radius, 0, n)
+    ends = np.clip(pos + radius + 1, 0, n)
+    run_end = np.maximum.accumulate(ends)
+    new = np.ones(pos.size, dtype=bool)
+    new[1:] = starts[1:] > run_end[:-1]
+    first = np.flatnonzero(new)
+    w_starts = starts[first]
+    w_ends = run_end[np.concatenate((first[1:] - 1, [pos.size - 1]))]
+    lengths = w_ends - w_starts + 1  # one extra slot per window for the -1 separator
+    total = int(lengths.sum())
+    offsets = np.cumsum(lengths) - lengths
+    idx = np.arange(total) - np.repeat(offsets, lengths) + np.repeat(w_starts, lengths)
+    idx[offsets + lengths - 1] = -1
+    return idx
+
+
+def variant_interest(codes: np.ndarray, options: VariantOptions) -> np.ndarray:
+    """Where the variant view can differ from the basic one: look-alikes, leet next to letters,
+    repeated letters or characters, and spaced-out single letters."""
+    table = variant_table(options.confusables, options.leetspeak)
+    mapped = table[codes] != codes
+    letter = _LETTER[codes]
+    near_letter = np.zeros(codes.size, dtype=bool)
+    near_letter[1:] |= letter[:-1]
+    near_letter[:-1] |= letter[1:]
+    interest = mapped & ((codes >= 0x80) | near_letter)
+    if options.repeats and codes.size > 1:
+        wordlike = letter | _HANZI[codes]
+        interest[1:] |= (codes[1:] == codes[:-1]) & wordlike[1:]
+    if options.letter_spacing and codes.size > 2:
+        interest[1:-1] |= _SPACING[codes[1:-1]] & letter[:-2] & letter[2:]
+    return interest
+
+
 def homophone_table() -> np.ndarray:
     tables = pinyin_tables()
     table = np.arange(MAX_CP, dtype=np.uint32)
@@ -358,6 +402,11 @@ class PinyinView:
     first: np.ndarray  # the byte starts its source character
     last: np.ndarray  # the byte ends its source character
     latin: np.ndarray  # the byte comes from a typed Latin letter
+
+
+def pinyin_interest(codes: np.ndarray) -> np.ndarray:
+    kind_of, _ = _pinyin_char_class()
+    return kind_of[codes] == 1
 
 
 def pinyin_view(codes: np.ndarray) -> PinyinView:
