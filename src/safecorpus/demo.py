@@ -23,6 +23,8 @@ from pathlib import Path
 
 from safecorpus.detect.lexicon.detector import LexiconDetector
 from safecorpus.detect.lexicon.library import Lexicon, Term, read_lexicon
+from safecorpus.detect.lexicon.variants import VariantOptions
+from safecorpus.taxonomy.profile import load_profile
 
 SEED = 20261128
 
@@ -53,7 +55,7 @@ _ZH_ACTIONS = [
     "拍摄了一组风景照片",
     "完成了年度体检安排",
     "准备了一次亲子手工课",
-    "整理了旧书捐赠清单",
+    "收集了旧书捐赠清单",
     "研究了节约用水的小窍门",
     "记录了候鸟迁徙的时间",
     "开展了消防安全演练",
@@ -182,7 +184,8 @@ def generate(out_dir: str | Path, lexicon: Lexicon | None = None) -> dict[str, i
         shutil.rmtree(out)
     out.mkdir(parents=True)
     lexicon = lexicon or read_lexicon("default")
-    detector = LexiconDetector(lexicon)
+    variants = VariantOptions.from_mapping(load_profile().get("lexicon.variants", {}) or {})
+    detector = LexiconDetector(lexicon, variants=variants)  # as `assess` will see the text
     terms = _flagging_terms(lexicon, detector)
     if not terms:
         raise RuntimeError("the keyword library has no usable terms for the demo corpus")

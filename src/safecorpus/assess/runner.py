@@ -29,6 +29,7 @@ from safecorpus.detect.base import Detector, Finding, detector_id
 from safecorpus.detect.lexicon.coverage import lexicon_coverage
 from safecorpus.detect.lexicon.detector import LexiconDetector
 from safecorpus.detect.lexicon.library import read_lexicon
+from safecorpus.detect.lexicon.variants import VariantOptions
 from safecorpus.errors import InputError
 from safecorpus.io.options import ReaderOptions
 from safecorpus.io.reader import iter_corpus
@@ -72,7 +73,8 @@ class Tiers:
 
 def build_tiers(config: AssessConfig) -> Tiers:
     lexicon = read_lexicon(config.lexicon)
-    keyword = LexiconDetector(lexicon, backend=config.backend)
+    variants = VariantOptions.from_mapping(config.profile.get("lexicon.variants", {}) or {})
+    keyword = LexiconDetector(lexicon, variants=variants, backend=config.backend)
     return Tiers([keyword], [keyword], lexicon_coverage(lexicon, config.profile))
 
 

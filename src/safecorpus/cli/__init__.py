@@ -21,7 +21,11 @@ def _register() -> None:
     from safecorpus.cli import assess as _assess  # noqa: F401
 
     # -- sub-command modules added by later features go below this line --
+    from safecorpus.cli import bank as _bank  # noqa: F401
+    from safecorpus.cli import consent as _consent  # noqa: F401
+    from safecorpus.cli import filter as _filter  # noqa: F401
     from safecorpus.cli import lexicon as _lexicon  # noqa: F401
+    from safecorpus.cli import modeltest as _modeltest  # noqa: F401
     from safecorpus.cli import pii as _pii  # noqa: F401
     from safecorpus.cli import sources as _sources  # noqa: F401
 

@@ -37,6 +37,9 @@ for _lo, _hi in ((ord("0"), ord("9")), (ord("a"), ord("z")), (ord("A"), ord("Z")
     _WORD[_lo : _hi + 1] = True
 _WORD_VIEW = np.full(0x110000, ord(" "), dtype=np.uint8)
 _WORD_VIEW[_WORD] = np.flatnonzero(_WORD).astype(np.uint8)
+for _toned, _plain in V.TONED.items():  # pinyin tone marks read as their letters (café → cafe too)
+    _WORD_VIEW[ord(_toned)] = ord(_plain)
+    _WORD_VIEW[ord(_toned.upper())] = ord(_plain)
 CHANNEL_ORDER = ("basic", "word", "split", "initials", "variant", "variant_word", "homophone", "pinyin")
 VIEW_ORDER = ("basic", "word", "variant", "variant_word", "homophone", "pinyin")
 UTF8_VIEWS = frozenset({"basic", "variant", "homophone"})
@@ -205,15 +208,15 @@ class LexiconDetector:
             ]
             add("homophone", "homophone", [(h, i) for h, i in homo if h])
         if opts.pinyin:
-            add(
-                "pinyin",
-                "pinyin",
-                [
-                    ("".join(syl), i)
-                    for i, syl in enumerate(syllables)
-                    if syl and len("".join(syl)) >= opts.pinyin_min_letters
-                ],
-            )
+            long_enough = [
+                (syl, i)
+                for i, syl in enumerate(syllables)
+                if syl and len("".join(syl)) >= opts.pinyin_min_letters
+            ]
+            add("pinyin", "pinyin", [("".join(syl), i) for syl, i in long_enough])
+            # plain pinyin words, joined or spaced, with or without tone marks: whole words in the word view
+            add("word", "pinyin", [("".join(syl), i) for syl, i in long_enough])
+            add("word", "pinyin", [(" ".join(syl), i) for syl, i in long_enough if len(syl) > 1])
             self._pinyin_radius = max((len(s) for s in syllables if s), default=1) + 1
         built = [self._channel(view, entries) for view, entries in views.items() if entries]
         return [c for c in built if c is not None]
@@ -484,18 +487,30 @@ def _homophone_exclusions(lexicon: Lexicon) -> frozenset[str]:
 
 
 def _dedupe(m: Matches) -> Matches:
-    """Report a hit once: drop a hit overlapping an earlier-channel hit of the same term in the same doc."""
-    keep = np.ones(len(m), dtype=bool)
-    last_end: dict[tuple[int, int], int] = {}
-    order = np.lexsort((m.channels, m.starts, m.patterns, m.docs))
-    for idx in order.tolist():
-        key = (int(m.docs[idx]), int(m.patterns[idx]))
-        start, end = int(m.starts[idx]), int(m.ends[idx])
-        prev = last_end.get(key)
-        if prev is not None and start < prev and m.channels[idx] > 0:
-            keep[idx] = False
-            continue
-        last_end[key] = max(end, prev or 0)
+    """Report a hit once: drop a hit that overlaps a hit of the same term in the same text found by an
+    earlier (more direct) channel. Vectorised: per channel, a binary search into the hits kept so far."""
+    n_patterns = int(m.patterns.max()) + 1
+    big = int(max(int(m.ends.max()), 1)) + 1
+    key = m.docs * n_patterns + m.patterns
+    keep = np.zeros(len(m), dtype=bool)
+    same = np.zeros(len(m), dtype=bool)  # the same hit twice from one channel (two views of it)
+    same[1:] = (
+        (m.docs[1:] == m.docs[:-1])
+        & (m.starts[1:] == m.starts[:-1])
+        & (m.ends[1:] == m.ends[:-1])
+        & (m.patterns[1:] == m.patterns[:-1])
+    )
+    for channel in np.unique(m.channels).tolist():
+        rows = np.flatnonzero((m.channels == channel) & ~same)
+        kept = np.flatnonzero(keep)
+        if kept.size:
+            order = kept[np.lexsort((m.starts[kept], key[kept]))]
+            start_key = key[order] * big + m.starts[order]
+            end_max = np.maximum.accumulate(key[order] * big + m.ends[order])
+            pos = np.searchsorted(start_key, key[rows] * big + m.ends[rows], side="left") - 1
+            clash = (pos >= 0) & (end_max[np.maximum(pos, 0)] > key[rows] * big + m.starts[rows])
+            rows = rows[~clash]
+        keep[rows] = True
     if keep.all():
         return m
     return Matches(m.docs[keep], m.starts[keep], m.ends[keep], m.patterns[keep], m.channels[keep])

@@ -130,12 +130,16 @@ class NormalizedBatch:
         return positions if self.origin is None else self.origin[positions]
 
 
+_OTHER, _SEP, _CJK = 0, 1, 2
+
+
 class Normalizer:
     """Vectorised normaliser; build once, reuse for every batch (the tables take ~0.2 s to build)."""
 
     def __init__(self, options: NormalizerOptions | None = None) -> None:
         self.options = options or NormalizerOptions()
         self._table, self._separators, self._cjk = _tables(self.options)
+        self._classes = np.where(self._cjk, _CJK, np.where(self._separators, _SEP, _OTHER)).astype(np.uint8)
 
     def normalize(self, text: str) -> str:
         """Normalise one string (used for lexicon terms and `lexicon check`)."""
@@ -170,23 +174,30 @@ class Normalizer:
         return NormalizedBatch(text, codes, origin, starts, lengths)
 
     def _separator_runs(self, codes: np.ndarray) -> np.ndarray | None:
-        is_sep = self._separators[codes]
-        if not is_sep.any():
+        """Mask of separator runs (at most ``max_separator_run`` long) with CJK on both sides.
+
+        Only separators right after a CJK character can start such a run, so the work beyond one table
+        lookup and one comparison is proportional to those few candidates, not to the text.
+        """
+        cls = self._classes[codes]
+        starts = np.flatnonzero((cls[1:] == _SEP) & (cls[:-1] == _CJK)) + 1
+        if not starts.size:
             return None
-        edges = np.diff(np.concatenate(([0], is_sep.view(np.int8), [0])))
-        run_starts = np.flatnonzero(edges == 1)
-        run_ends = np.flatnonzero(edges == -1)
-        ok = (run_ends - run_starts <= self.options.max_separator_run) & (run_starts > 0)
-        ok &= run_ends < codes.size
-        run_starts, run_ends = run_starts[ok], run_ends[ok]
-        between_cjk = self._cjk[codes[run_starts - 1]] & self._cjk[codes[run_ends]]
-        run_starts, run_ends = run_starts[between_cjk], run_ends[between_cjk]
-        if not run_starts.size:
+        limit = self.options.max_separator_run
+        ahead = np.minimum(starts[:, None] + np.arange(limit + 1), codes.size - 1)
+        window = cls[ahead]  # the candidate run and the character after it
+        is_sep = window == _SEP
+        run_len = np.where(is_sep.all(axis=1), limit + 1, np.argmin(is_sep, axis=1))
+        after = window[np.arange(starts.size), np.minimum(run_len, limit)]
+        ok = (run_len <= limit) & (after == _CJK) & (starts + run_len < codes.size)
+        starts, run_len = starts[ok], run_len[ok]
+        if not starts.size:
             return None
-        delta = np.bincount(run_starts, minlength=codes.size + 1) - np.bincount(
-            run_ends, minlength=codes.size + 1
-        )
-        return np.cumsum(delta[:-1]) > 0
+        drop = np.zeros(codes.size, dtype=bool)
+        for k in range(limit):
+            sel = run_len > k
+            drop[starts[sel] + k] = True
+        return drop
 
 
 @lru_cache(maxsize=1)

@@ -86,7 +86,7 @@ LEET = {
     "€": "e",
     "£": "l",
 }
-_TONED = {
+TONED = {
     "ā": "a",
     "á": "a",
     "ǎ": "a",
@@ -176,7 +176,7 @@ def is_hanzi(ch: str) -> bool:
 
 
 def _toneless(reading: str) -> str:
-    out = "".join(_TONED.get(c, c) for c in reading)
+    out = "".join(TONED.get(c, c) for c in reading)
     out = "".join(c for c in unicodedata.normalize("NFD", out) if not unicodedata.combining(c))
     return out.lower()
 
@@ -345,9 +345,11 @@ def variant_interest(codes: np.ndarray, options: VariantOptions) -> np.ndarray:
     near_letter[1:] |= letter[:-1]
     near_letter[:-1] |= letter[1:]
     interest = mapped & ((codes >= 0x80) | near_letter)
-    if options.repeats and codes.size > 1:
-        wordlike = letter | _HANZI[codes]
-        interest[1:] |= (codes[1:] == codes[:-1]) & wordlike[1:]
+    if options.repeats and codes.size > 2:
+        # a doubled Chinese character, or a Latin letter three times (doubles are ordinary English)
+        same = codes[1:] == codes[:-1]
+        interest[1:] |= same & _HANZI[codes[1:]]
+        interest[2:] |= same[1:] & same[:-1] & letter[2:]
     if options.letter_spacing and codes.size > 2:
         interest[1:-1] |= _SPACING[codes[1:-1]] & letter[:-2] & letter[2:]
     return interest
@@ -387,7 +389,7 @@ def _pinyin_char_class() -> tuple[np.ndarray, np.ndarray]:
         kind[cp], letter[cp] = 1, cp
     for cp in range(ord("A"), ord("Z") + 1):
         kind[cp], letter[cp] = 1, cp + 32
-    for src, dst in _TONED.items():
+    for src, dst in TONED.items():
         kind[ord(src)], letter[ord(src)] = 1, ord(dst)
     for ch in " '’-_.·*~/\\|0123456789":
         kind[ord(ch)] = 0
@@ -405,8 +407,20 @@ class PinyinView:
 
 
 def pinyin_interest(codes: np.ndarray) -> np.ndarray:
+    """Typed Latin letters touching a Chinese character, or a tone digit between letters: where pinyin
+    is mixed with characters or written with tone numbers. Plain pinyin words (joined, spaced or with
+    tone marks) are matched in the word view instead, which costs nothing extra."""
     kind_of, _ = _pinyin_char_class()
-    return kind_of[codes] == 1
+    kind = kind_of[codes]
+    latin = kind == 1
+    hanzi = kind == 2
+    interest = np.zeros(codes.size, dtype=bool)
+    interest[1:] |= latin[1:] & hanzi[:-1]
+    interest[:-1] |= latin[:-1] & hanzi[1:]
+    if codes.size > 2:
+        digit = (codes >= ord("1")) & (codes <= ord("5"))
+        interest[1:-1] |= digit[1:-1] & latin[:-2] & latin[2:]
+    return interest
 
 
 def pinyin_view(codes: np.ndarray) -> PinyinView:

@@ -1,0 +1,162 @@
+"""A small, real HTTP/1.1 server speaking the OpenAI chat-completions API, with scripted behaviour.
+
+Used by the tests and the throughput benchmark (and handy for trying the runner without a model):
+
+    with MockChatServer(lambda question, attempt: Reply(text="hello", delay=0.2)) as server:
+        run_bank(items, RunConfig(endpoint=server.url, model="mock"), "answers.jsonl")
+
+The script gets the question and how many times that question has been asked before (0 on the first
+request), and returns a :class:`Reply`: an answer, an HTTP error, malformed JSON, or a dropped connection,
+each after an optional delay. The server runs its own asyncio loop in a daemon thread on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import orjson
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str | None = None
+    delay: float = 0.0
+    status: int = 200
+    raw_body: bytes | None = None  # sent as is (for malformed JSON)
+    drop: bool = False  # close the connection without answering
+    finish_reason: str = "stop"
+
+
+Script = Callable[[str, int], Reply]
+
+
+class MockChatServer:
+    def __init__(self, script: Script, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.script = script
+        self.host, self.port = host, port
+        self.requests: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.base_events.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+    def start(self) -> MockChatServer:
+        self._thread = threading.Thread(target=self._serve, name="mock-chat-server", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("mock server did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop and self._server:
+            self._loop.call_soon_threadsafe(self._server.close)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread:
+            self._thread.join(5)
+
+    def __enter__(self) -> MockChatServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _serve(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        self._server = loop.run_until_complete(
+            asyncio.start_server(self._handle, self.host, self.port, backlog=1024)
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.close()
+
+    # -- HTTP ----------------------------------------------------------------------------------------------
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                method, path, _ = lines[0].split(" ", 2)
+                headers = {}
+                for line in lines[1:]:
+                    if ":" in line:
+                        k, v = line.split(":", 1)
+                        headers[k.strip().lower()] = v.strip()
+                body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
+                if method != "POST" or not path.rstrip("/").endswith("/chat/completions"):
+                    await self._send(writer, 404, b'{"error": "not found"}')
+                    continue
+                try:
+                    req = orjson.loads(body)
+                    question = req["messages"][-1]["content"]
+                    model = req.get("model", "mock")
+                except (orjson.JSONDecodeError, KeyError, IndexError, TypeError):
+                    await self._send(writer, 400, b'{"error": "bad request"}')
+                    continue
+                with self._lock:
+                    attempt = self.requests[question]
+                    self.requests[question] += 1
+                reply = self.script(question, attempt)
+                if reply.delay:
+                    await asyncio.sleep(reply.delay)
+                if reply.drop:
+                    writer.close()
+                    return
+                if reply.raw_body is not None:
+                    await self._send(writer, reply.status, reply.raw_body)
+                elif reply.status != 200:
+                    await self._send(writer, reply.status, b'{"error": {"message": "scripted failure"}}')
+                else:
+                    text = reply.text or ""
+                    doc = {
+                        "id": f"chatcmpl-{attempt}",
+                        "object": "chat.completion",
+                        "model": model,
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": text},
+                                "finish_reason": reply.finish_reason,
+                            }
+                        ],
+                        "usage": {
+                            "prompt_tokens": len(question),
+                            "completion_tokens": len(text),
+                            "total_tokens": len(question) + len(text),
+                        },
+                    }
+                    await self._send(writer, 200, orjson.dumps(doc))
+                if headers.get("connection", "").lower() == "close":
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError, ValueError, asyncio.LimitOverrunError):
+            pass
+        finally:
+            with contextlib.suppress(RuntimeError):  # loop already closing
+                writer.close()
+
+    @staticmethod
+    async def _send(writer: asyncio.StreamWriter, status: int, body: bytes) -> None:
+        reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests"}.get(
+            status, "Error"
+        )
+        head = (
+            f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
+        )
+        writer.write(head.encode("latin-1") + body)
+        await writer.drain()

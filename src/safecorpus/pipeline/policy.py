@@ -1,0 +1,116 @@
+"""The filter policy: what happens to a record, read from the profile's ``[filter]`` table.
+
+Every key has a default here; a profile (or a profile TOML passed to ``--policy``) overrides any of them.
+Flagged content is decided by the profile's decision rule (layers, data risks, min_score), with
+per-risk score thresholds and actions on top (risk-id prefixes; the longest prefix wins).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import orjson
+
+from safecorpus.assess.decision import DecisionRule
+from safecorpus.errors import ConfigError
+from safecorpus.taxonomy.profile import Profile
+
+ACTIONS = ("drop", "redact", "keep")
+
+
+@dataclass(frozen=True)
+class FilterPolicy:
+    profile: str = "gbt45654-2025"
+    blacklisted_sources: str = "drop"  # drop | keep
+    inconclusive_sources: str = "keep"  # drop | keep
+    missing_provenance: str = "keep"  # drop | keep (reported either way)
+    blocklist: str = "drop"  # drop | keep
+    flagged: str = "drop"  # drop | redact | keep: records flagged by a decision layer
+    redaction: str = "tag"  # tag (<A.1.2>) | mask (*)
+    pii: str = "redact"  # drop | redact | keep
+    pii_min_score: float = 0.5
+    near_duplicate_threshold: float = 0.8
+    blocked_near_threshold: float = 0.6
+    risk_actions: dict[str, str] = field(default_factory=dict)
+    risk_min_score: dict[str, float] = field(default_factory=dict)
+    decision_layers: tuple[str, ...] = ("keyword", "classifier")
+    data_risks: tuple[str, ...] = ()
+    min_score: float = 0.5
+
+    @classmethod
+    def from_profile(cls, profile: Profile) -> FilterPolicy:
+        rule = DecisionRule.from_profile(profile)
+        table = dict(profile.get("filter", {}) or {})
+        known = {f for f in cls.__dataclass_fields__} - {
+            "profile",
+            "decision_layers",
+            "data_risks",
+            "min_score",
+        }
+        unknown = set(table) - known
+        if unknown:
+            raise ConfigError(f"profile [filter]: unknown key(s) {', '.join(sorted(unknown))}")
+        policy = cls(
+            profile=profile.name,
+            decision_layers=tuple(sorted(rule.layers - {"pii"})),
+            data_risks=tuple(sorted(rule.risks)),
+            min_score=rule.min_score,
+            **table,
+        )
+        policy.check()
+        return policy
+
+    def check(self) -> None:
+        for key, allowed in (
+            ("blacklisted_sources", ("drop", "keep")),
+            ("inconclusive_sources", ("drop", "keep")),
+            ("missing_provenance", ("drop", "keep")),
+            ("blocklist", ("drop", "keep")),
+            ("flagged", ACTIONS),
+            ("redaction", ("tag", "mask")),
+            ("pii", ACTIONS),
+        ):
+            if getattr(self, key) not in allowed:
+                raise ConfigError(
+                    f"profile [filter] {key} = {getattr(self, key)!r}: use {' or '.join(allowed)}"
+                )
+        for risk, action in self.risk_actions.items():
+            if action not in ACTIONS:
+                raise ConfigError(
+                    f"profile [filter.risk_actions] {risk!r} = {action!r}: use drop, redact or keep"
+                )
+        for name in ("pii_min_score", "near_duplicate_threshold", "blocked_near_threshold"):
+            if not 0.0 <= float(getattr(self, name)) <= 1.0:
+                raise ConfigError(f"profile [filter] {name} must be between 0 and 1")
+
+    @staticmethod
+    def _prefix_lookup(table: dict[str, Any], risk: str) -> Any:
+        best = None
+        for prefix, value in table.items():
+            if (risk == prefix or risk.startswith(prefix + ".")) and (
+                best is None or len(prefix) > len(best[0])
+            ):
+                best = (prefix, value)
+        return None if best is None else best[1]
+
+    def counts(self, layer: str, risk: str, score: float) -> bool:
+        """Whether a finding is a violation of a data risk under this policy."""
+        if layer not in self.decision_layers or risk not in self.data_risks:
+            return False
+        threshold = self._prefix_lookup(self.risk_min_score, risk)
+        return score >= (self.min_score if threshold is None else float(threshold))
+
+    def action_for(self, risk: str) -> str:
+        action = self._prefix_lookup(self.risk_actions, risk)
+        return self.flagged if action is None else action
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["decision_layers"] = list(self.decision_layers)
+        d["data_risks"] = list(self.data_risks)
+        return d
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(orjson.dumps(self.to_dict(), option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]

@@ -1,0 +1,105 @@
+"""What a filter run needs in every worker: picklable settings, and the per-process context."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from safecorpus.detect.base import Detector, detector_id
+from safecorpus.io.options import ReaderOptions
+from safecorpus.pipeline.blocklist import Blocklist, BlocklistSpec, build_blocklist
+from safecorpus.pipeline.policy import FilterPolicy
+from safecorpus.pipeline.provenance import SourceCatalog
+
+FORMATS = {"jsonl": ".jsonl", "jsonl.zst": ".jsonl.zst", "parquet": ".parquet"}
+DEDUP_MODES = ("none", "exact", "near")
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """One input file: the unit of work. Its shards are fixed-size chunks of its items."""
+
+    index: int
+    url: str
+    rel: str
+    file_source: str
+
+    @property
+    def slug(self) -> str:
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "_", self.rel.replace("/", "__")).strip("_")[:80] or "file"
+        return f"{safe}-{hashlib.sha1(self.rel.encode()).hexdigest()[:8]}"
+
+    def shard(self, chunk: int) -> str:
+        return f"{self.slug}-{chunk:05d}"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    out: str
+    findings: str
+    reader: ReaderOptions
+    policy: FilterPolicy
+    fmt: str = "jsonl"
+    shard_size: int = 20_000
+    batch_size: int = 512
+    dedup: str = "none"
+    lexicon: str | None = "default"
+    matcher: str = "auto"
+    pii: bool = True
+    blocklists: tuple[BlocklistSpec, ...] = ()
+    extra_detectors: tuple[Any, ...] = ()
+    catalog: SourceCatalog = field(default_factory=SourceCatalog)
+    verdicts: dict[str, str] = field(default_factory=dict)
+    run_id: str | None = None
+
+    def key(self) -> str:
+        return hashlib.sha256(pickle.dumps(self)).hexdigest()[:16]
+
+
+class Context:
+    """Detectors built once per process (the keyword automaton and PII engine take a second or two)."""
+
+    def __init__(self, spec: JobSpec) -> None:
+        self.spec = spec
+        self.detectors: list[Detector] = []
+        self.blocklists: list[Blocklist] = []
+        if spec.lexicon:
+            from safecorpus.detect.lexicon.detector import LexiconDetector
+            from safecorpus.detect.lexicon.library import read_lexicon
+
+            self.lexicon = read_lexicon(spec.lexicon)
+            self.detectors.append(LexiconDetector(self.lexicon, backend=spec.matcher))
+        if spec.pii:
+            pii_class = pii_detector_class()
+            if pii_class is not None:
+                self.detectors.append(pii_class())
+        for bspec in spec.blocklists:
+            bl = build_blocklist(bspec, spec.reader.url_field, spec.policy.blocked_near_threshold)
+            self.blocklists.append(bl)
+            self.detectors.append(bl)
+        self.detectors.extend(spec.extra_detectors)
+        self.ids = [detector_id(d) for d in self.detectors]
+
+
+def pii_detector_class() -> Any:
+    """The PII detector class when its module is installed, else ``None`` (the PII step is skipped)."""
+    try:
+        from safecorpus.detect.pii import PiiDetector
+    except ImportError:
+        return None
+    return PiiDetector
+
+
+_CONTEXTS: dict[str, Context] = {}
+
+
+def context_for(spec: JobSpec, key: str | None = None) -> Context:
+    key = key or spec.key()
+    ctx = _CONTEXTS.get(key)
+    if ctx is None:
+        _CONTEXTS.clear()
+        ctx = _CONTEXTS[key] = Context(spec)
+    return ctx

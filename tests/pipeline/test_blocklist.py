@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from safecorpus.io.records import Record
+from safecorpus.pipeline import BlocklistSpec, content_hash_hex
+from safecorpus.pipeline.blocklist import DocumentBlocklist, DomainBlocklist, HashBlocklist
+from safecorpus.pipeline.minhash import signature, similarity
+from tests.pipeline.corpus import document, edit
+
+
+def _rec(i: int, text: str, **meta: object) -> Record:
+    return Record(str(i), text, "s", "f", i, dict(meta))
+
+
+@pytest.mark.parametrize(
+    ("url", "hit"),
+    [
+        ("https://bad.example/x", "bad.example"),
+        ("http://a.b.bad.example:8080/", "bad.example"),
+        ("https://notbad.example/", None),
+        ("https://good.org/private/area/1", "good.org/private"),
+        ("https://www.good.org/private", "good.org/private"),
+        ("https://good.org/public", None),
+        ("bad.example/path", "bad.example"),
+        ("not a url", None),
+    ],
+)
+def test_domain_rules(tmp_path: Path, url: str, hit: str | None) -> None:
+    p = tmp_path / "d.txt"
+    p.write_text("# comment\n*.bad.example\ngood.org/private\n")
+    bl = DomainBlocklist(BlocklistSpec("domains", str(p)))
+    assert bl.rule_for(url) == hit
+    found = bl.detect([_rec(1, "t", url=url)])[0]
+    assert bool(found) == bool(hit)
+
+
+def test_packaged_domain_list_is_versioned() -> None:
+    bl = DomainBlocklist(BlocklistSpec("domains", "packaged:domains"))
+    assert bl.entries > 10_000 and len(bl.version) == 12
+
+
+def test_hash_list(tmp_path: Path) -> None:
+    p = tmp_path / "h.txt"
+    p.write_text(content_hash_hex("blocked  text\n") + "\n")
+    bl = HashBlocklist(BlocklistSpec("hashes", str(p)))
+    assert [bool(f) for f in bl.detect([_rec(1, "blocked text"), _rec(2, "other text")])] == [True, False]
+
+
+def test_signature_estimates_jaccard() -> None:
+    rng = random.Random(5)
+    a = document(rng)
+    assert similarity(signature(a), signature(a)) == 1.0
+    assert similarity(signature(a), signature(document(rng))) < 0.2
+
+
+def test_near_duplicates_of_blocked_documents_recall_and_false_removals(tmp_path: Path) -> None:
+    rng = random.Random(11)
+    blocked = [document(rng) for _ in range(500)]
+    path = tmp_path / "blocked.jsonl"
+    path.write_text("".join(json.dumps({"id": f"b{i}", "text": t}) + "\n" for i, t in enumerate(blocked)))
+    bl = DocumentBlocklist(BlocklistSpec("docs", str(path)), threshold=0.6)
+    cases = []
+    for i, t in enumerate(blocked):
+        kind = i % 3
+        text = edit(rng, t, changes=8) if kind == 0 else edit(rng, t, 3, shuffle=True)
+        if kind == 2:  # words changed, paragraphs reordered, a sentence added
+            text = edit(rng, text, 5) + " " + " ".join(rng.sample(sorted(text.split()), 12))
+        cases.append(_rec(i, text))
+    found = bl.detect(cases)
+    recall = sum(bool(f) for f in found) / len(cases)
+    assert recall >= 0.95
+    assert all(f[0].evidence["match"] == f"b{i}" for i, f in enumerate(found) if f)
+    unrelated = [_rec(10_000 + i, document(rng)) for i in range(2000)]
+    false = sum(bool(f) for f in bl.detect(unrelated))
+    assert false / len(unrelated) <= 0.001
