@@ -132,12 +132,13 @@ def test_api_key_comes_from_the_environment(tmp_path, monkeypatch):
     assert seen["Authorization"] == "Bearer secret-value"
 
 
-def test_throughput_1000_at_concurrency_32(tmp_path):
-    """The benchmark's figure (floor 6.25 s, target < 8.2 s) with a looser bound for a loaded CI machine."""
-    items = [item(i, q=f"throughput question {i}") for i in range(1000)]
+def test_requests_really_run_concurrently(tmp_path):
+    """320 answers of 200 ms at concurrency 32 need 2 s when concurrent and 64 s when serial; the timing
+    figure itself (1,000 questions, < 8.2 s) is measured by benchmarks/modeltest_throughput.py."""
+    items = [item(i, q=f"throughput question {i}") for i in range(320)]
     with MockChatServer(lambda q, a: Reply(text="fine", delay=0.2)) as srv:
         t0 = time.perf_counter()
         counts = run_bank(items, RunConfig(endpoint=srv.url, model="m", concurrency=32), tmp_path / "a.jsonl")
         wall = time.perf_counter() - t0
-    assert counts["ok"] == 1000
-    assert wall < 12.0, wall
+    assert counts["ok"] == 320
+    assert wall < 20.0, wall

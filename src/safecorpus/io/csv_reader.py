@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from safecorpus.io import reasons
-from safecorpus.io.encoding import detect_encoding, is_utf16
+from safecorpus.io.encoding import sniff_stream
 from safecorpus.io.fields import record_from_fields
 from safecorpus.io.opener import decompression_errors, open_binary
 from safecorpus.io.options import ReaderOptions
@@ -27,21 +27,13 @@ def read_csv(path: Path, rel: str, file_source: str, options: ReaderOptions) -> 
     row_start = 1
     try:
         with open_binary(path) as stream:
-            sample = stream.peek(1 << 16)[: 1 << 16]
-            if not sample:
-                yield FileNotice(rel, "empty_file", f"{rel}: the file is empty (no records)")
+            encoding, stop = sniff_stream(stream, rel, file_source, options.encoding)
+            if encoding is None:
+                yield stop  # type: ignore[misc]
                 return
-            if is_utf16(sample):
-                yield Rejection(
-                    rel,
-                    1,
-                    reasons.INVALID_ENCODING,
-                    f"{rel}: UTF-16 is not supported; convert the file to UTF-8",
-                    file_source,
-                )
-                return
-            encoding = options.encoding or detect_encoding(sample)
-            if encoding == "utf-8":
+            if encoding != "utf-8":
+                yield FileNotice(rel, "encoding", f"{rel}: decoded as {encoding.upper()}")
+            else:
                 encoding = "utf-8-sig"
             text = io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")
             reader = csv.reader(text)

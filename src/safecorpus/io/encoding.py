@@ -48,3 +48,20 @@ def detect_encoding(sample: bytes) -> str:
     if non_ascii and utf8_bad * 2 > non_ascii and gb_bad < utf8_bad:
         return GB18030
     return UTF8
+
+
+def sniff_stream(stream, rel: str, file_source: str, forced: str | None) -> tuple[str | None, object | None]:
+    """Peek at a buffered binary stream: (encoding, None) to go on, or (None, item) to report and stop.
+
+    The item is a FileNotice for an empty file or a Rejection for UTF-16, which is not supported.
+    """
+    from safecorpus.io import reasons
+    from safecorpus.io.records import FileNotice, Rejection
+
+    sample = stream.peek(SAMPLE_BYTES)[:SAMPLE_BYTES]
+    if not sample:
+        return None, FileNotice(rel, "empty_file", f"{rel}: the file is empty (no records)")
+    if is_utf16(sample):
+        message = f"{rel}: UTF-16 is not supported; convert the file to UTF-8"
+        return None, Rejection(rel, 1, reasons.INVALID_ENCODING, message, file_source)
+    return forced or detect_encoding(sample), None
