@@ -125,11 +125,7 @@ def parse_lexicon(text: str, path: str = "<lexicon>") -> Lexicon:
                 tuple((c, cells[i]) for i, c in extra_cols if cells[i]),
             )
         )
-    updated = header.get("updated_at")
-    try:
-        updated_at = dt.date.fromisoformat(updated) if updated else None
-    except ValueError:
-        raise LexiconError(f"{path}: updated_at {updated!r} is not a date (YYYY-MM-DD)") from None
+    updated_at = parse_updated_at(header, path)
     return Lexicon(
         name=header.get("name", Path(path).stem),
         version=header.get("version", "0"),
@@ -140,36 +136,58 @@ def parse_lexicon(text: str, path: str = "<lexicon>") -> Lexicon:
     )
 
 
-def read_lexicon(path: str | Path) -> Lexicon:
-    """Read a lexicon TSV; a bare name (``default``) loads a packaged library."""
+def read_data_text(path: str | Path, what: str) -> tuple[str, str]:
+    """(text, origin) of a versioned TSV: a file, or a packaged one named without ``.tsv``."""
     p = Path(path)
     if not p.exists() and not str(path).endswith(".tsv"):
         packaged = resources.files("safecorpus.data").joinpath(f"lexicons/{path}.tsv")
         if packaged.is_file():
-            return parse_lexicon(packaged.read_text("utf-8"), f"packaged:{path}")
-        raise LexiconError(f"lexicon {path!r} is neither a file nor a packaged library")
+            return packaged.read_text("utf-8"), f"packaged:{path}"
+        raise LexiconError(f"{what} {path!r} is neither a file nor a packaged {what}")
     try:
-        text = p.read_text("utf-8")
+        return p.read_text("utf-8"), str(p)
     except FileNotFoundError:
-        raise LexiconError(f"{p}: lexicon file not found") from None
+        raise LexiconError(f"{p}: {what} file not found") from None
     except UnicodeDecodeError as exc:
         raise LexiconError(f"{p}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    return parse_lexicon(text, str(p))
+
+
+def parse_updated_at(header: dict[str, str], path: str) -> dt.date | None:
+    updated = header.get("updated_at")
+    try:
+        return dt.date.fromisoformat(updated) if updated else None
+    except ValueError:
+        raise LexiconError(f"{path}: updated_at {updated!r} is not a date (YYYY-MM-DD)") from None
+
+
+def format_header(
+    tag: str, fmt: str, name: str, version: str, updated_at: dt.date | None, header: dict[str, str]
+) -> Iterator[str]:
+    """The ``# key: value`` comment header shared by lexicons and allow-lists."""
+    merged = dict(header)
+    merged.update(
+        {
+            tag: fmt,
+            "name": name,
+            "version": version,
+            "updated_at": updated_at.isoformat() if updated_at else "",
+        }
+    )
+    first = [tag, "name", "version", "updated_at"]
+    for key in first + [k for k in merged if k not in first]:
+        yield f"# {key}: {merged[key]}\n"
+
+
+def read_lexicon(path: str | Path) -> Lexicon:
+    """Read a lexicon TSV; a bare name (``default``) loads a packaged library."""
+    text, origin = read_data_text(path, "lexicon")
+    return parse_lexicon(text, origin)
 
 
 def format_lexicon(lexicon: Lexicon) -> Iterator[str]:
-    header = dict(lexicon.header)
-    header.update(
-        {
-            FORMAT_TAG: FORMAT_VERSION,
-            "name": lexicon.name,
-            "version": lexicon.version,
-            "updated_at": lexicon.updated_at.isoformat() if lexicon.updated_at else "",
-        }
+    yield from format_header(
+        FORMAT_TAG, FORMAT_VERSION, lexicon.name, lexicon.version, lexicon.updated_at, lexicon.header
     )
-    first = [FORMAT_TAG, "name", "version", "updated_at"]
-    for key in first + [k for k in header if k not in first]:
-        yield f"# {key}: {header[key]}\n"
     extra_cols = sorted({k for t in lexicon.terms for k, _ in t.extra})
     yield "\t".join((*COLUMNS, *extra_cols)) + "\n"
     for t in lexicon.terms:

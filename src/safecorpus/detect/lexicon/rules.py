@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from safecorpus.detect.lexicon.library import Lexicon, Term
+from safecorpus.detect.lexicon.library import Lexicon, Term, format_header, parse_updated_at, read_data_text
 from safecorpus.errors import LexiconError
 
 if TYPE_CHECKING:
@@ -103,11 +103,7 @@ def parse_allow_list(text: str, path: str = "<allow-list>") -> AllowList:
         if not cells[0].strip():
             raise LexiconError(f"{path}:{line_no}: the phrase is empty")
         phrases.append(AllowPhrase(cells[0].strip(), cells[1].strip() or None, cells[2].strip() or None))
-    updated = header.get("updated_at")
-    try:
-        updated_at = dt.date.fromisoformat(updated) if updated else None
-    except ValueError:
-        raise LexiconError(f"{path}: updated_at {updated!r} is not a date (YYYY-MM-DD)") from None
+    updated_at = parse_updated_at(header, path)
     return AllowList(
         name=header.get("name", Path(path).stem),
         version=header.get("version", "0"),
@@ -120,34 +116,14 @@ def parse_allow_list(text: str, path: str = "<allow-list>") -> AllowList:
 
 def read_allow_list(path: str | Path) -> AllowList:
     """Read an allow-list TSV; a bare name (``allow_default``) loads a packaged one."""
-    p = Path(path)
-    if not p.exists() and not str(path).endswith(".tsv"):
-        packaged = resources.files("safecorpus.data").joinpath(f"lexicons/{path}.tsv")
-        if packaged.is_file():
-            return parse_allow_list(packaged.read_text("utf-8"), f"packaged:{path}")
-        raise LexiconError(f"allow-list {path!r} is neither a file nor a packaged allow-list")
-    try:
-        text = p.read_text("utf-8")
-    except FileNotFoundError:
-        raise LexiconError(f"{p}: allow-list file not found") from None
-    except UnicodeDecodeError as exc:
-        raise LexiconError(f"{p}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    return parse_allow_list(text, str(p))
+    text, origin = read_data_text(path, "allow-list")
+    return parse_allow_list(text, origin)
 
 
 def format_allow_list(allow: AllowList) -> Iterator[str]:
-    header = dict(allow.header)
-    header.update(
-        {
-            ALLOW_TAG: ALLOW_FORMAT,
-            "name": allow.name,
-            "version": allow.version,
-            "updated_at": allow.updated_at.isoformat() if allow.updated_at else "",
-        }
+    yield from format_header(
+        ALLOW_TAG, ALLOW_FORMAT, allow.name, allow.version, allow.updated_at, allow.header
     )
-    first = [ALLOW_TAG, "name", "version", "updated_at"]
-    for key in first + [k for k in header if k not in first]:
-        yield f"# {key}: {header[key]}\n"
     yield "\t".join(ALLOW_COLUMNS) + "\n"
     for p in allow.phrases:
         cells = (p.phrase, p.note or "", p.source or "")
