@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -99,3 +100,51 @@ def test_ray_cluster_output_is_identical_to_local(tmp_path, tiny_lexicon_path, r
         a = {p.name: p.read_bytes() for p in (tmp_path / "local" / sub).iterdir()}
         b = {p.name: p.read_bytes() for p in (tmp_path / "ray" / sub).iterdir()}
         assert a == b and a
+
+
+@pytest.mark.slow
+def test_ray_applies_the_consent_ledger(tmp_path, tiny_lexicon_path, ray_cluster):
+    """The compact consent lookup travels in the job spec to Ray workers: same bytes as local."""
+    import json
+
+    import ray
+
+    from safecorpus.registry.consent import Consent, ConsentLedger
+
+    src = tmp_path / "in" / "chat.jsonl"
+    src.parent.mkdir()
+    rows = [
+        {"id": f"r{i}", "user_id": f"u{i % 4}", "text": f"第{i}条：请打13912345678找我"} for i in range(40)
+    ]
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    granted, withdrawn = dt.datetime(2024, 1, 1, tzinfo=dt.UTC), dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    ledger = ConsentLedger(
+        [
+            Consent("u0", "consent", "training", "v1", granted_at=granted),
+            Consent("u1", "consent", "training", "v1", granted_at=granted, withdrawn_at=withdrawn),
+        ]
+    )
+    common = dict(profile=load_profile(), lexicon=str(tiny_lexicon_path), shard_size=7, consent=ledger)
+    local = run_filter(FilterConfig(str(src.parent), str(tmp_path / "local"), **common))  # type: ignore[arg-type]
+    ray.init(address=ray_cluster, log_to_driver=False)
+    try:
+        remote = run_filter(
+            FilterConfig(
+                str(src.parent), str(tmp_path / "ray"), executor="ray", address=ray_cluster, **common
+            )  # type: ignore[arg-type]
+        )
+    finally:
+        ray.shutdown()
+    assert remote["records"] == local["records"]
+    assert local["records"]["removed_reasons"] == {"consent_withdrawn": 10}
+    assert local["records"]["consent_verdicts"] == {
+        "consent_withdrawn": 10,
+        "pi_needs_consent": 20,
+        "pi_with_basis": 10,
+    }
+    for sub in ("data", "ledger"):
+        a = {p.name: p.read_bytes() for p in (tmp_path / "local" / sub).iterdir()}
+        b = {p.name: p.read_bytes() for p in (tmp_path / "ray" / sub).iterdir()}
+        assert a == b and a
+    kept = [json.loads(x) for p in (tmp_path / "ray" / "data").iterdir() for x in p.read_text().splitlines()]
+    assert len(kept) == 30 and not any(r["user_id"] == "u1" for r in kept)

@@ -18,13 +18,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import orjson
 
 from safecorpus import SCHEMA_VERSION
 from safecorpus.assess import sampling, stats
 from safecorpus.assess.decision import DecisionRule
+from safecorpus.assess.pii import ConsentPiiDetector
 from safecorpus.detect.base import Detector, Finding, detector_id
 from safecorpus.detect.lexicon.coverage import lexicon_coverage
 from safecorpus.detect.lexicon.detector import LexiconDetector
@@ -35,6 +36,9 @@ from safecorpus.io.options import ReaderOptions
 from safecorpus.io.reader import iter_corpus
 from safecorpus.io.records import FileNotice, Record, Rejection
 from safecorpus.taxonomy.profile import Profile
+
+if TYPE_CHECKING:
+    from safecorpus.registry.consent import ConsentLedger
 
 DEFAULT_SEED = "safecorpus"
 
@@ -51,6 +55,10 @@ class AssessConfig:
     backend: str = "auto"
     batch_size: int = 1024
     store_dir: Path = Path(".safecorpus")
+    # The consent ledger that decides whether PI is a violation (None: an empty ledger, so any PI
+    # without a recorded basis counts). Used when the profile's [decision] layers include "pii".
+    consent: ConsentLedger | None = None
+    pii_in_fast_tier: bool = True  # scan the technical sample for PI too (≥ 5 MB/s)
 
     @property
     def per_source_k(self) -> int:
@@ -75,7 +83,17 @@ def build_tiers(config: AssessConfig) -> Tiers:
     lexicon = read_lexicon(config.lexicon)
     variants = VariantOptions.from_mapping(config.profile.get("lexicon.variants", {}) or {})
     keyword = LexiconDetector(lexicon, variants=variants, backend=config.backend)
-    return Tiers([keyword], [keyword], lexicon_coverage(lexicon, config.profile))
+    fast: list[Detector] = [keyword]
+    assessment: list[Detector] = [keyword]
+    rule = DecisionRule.from_profile(config.profile)
+    if "pii" in rule.layers:
+        from safecorpus.detect.pii import PiiDetector
+
+        pii = ConsentPiiDetector(PiiDetector(min_score=rule.min_score), config.consent)
+        assessment.append(pii)
+        if config.pii_in_fast_tier:
+            fast.append(pii)
+    return Tiers(fast, assessment, lexicon_coverage(lexicon, config.profile))
 
 
 @dataclass
@@ -107,15 +125,18 @@ class _Evidence:
         self.findings = (folder / "findings.jsonl").open("wb")
         self.rejections = (folder / "rejected.jsonl").open("wb")
         self.technical = (folder / "technical_sample.ids.tsv").open("w", encoding="utf-8")
-        self.technical.write("hash\tid\tviolation\n")
+        self.technical.write("hash\tid\tviolation\tlayers\n")
 
-    def write_findings(self, sample: str, record: Record, findings: list[Finding], violation: bool) -> None:
+    def write_findings(
+        self, sample: str, record: Record, findings: list[Finding], counted: list[Finding]
+    ) -> None:
         if findings:
             doc = {
                 "sample": sample,
                 "id": record.id,
                 "source": record.source,
-                "violation": violation,
+                "violation": bool(counted),
+                "layers": sorted({f.layer for f in counted}),
                 "findings": [f.to_dict() for f in findings],
             }
             self.findings.write(orjson.dumps(doc) + b"\n")
@@ -137,7 +158,7 @@ class _Evidence:
     def source_file(self, name: str) -> tuple[Path, TextIO]:
         path = self.folder / "sources" / f"{_slug(name)}.ids.tsv"
         handle = path.open("w", encoding="utf-8")
-        handle.write(f"# source: {name}\nhash\tid\tviolation\trisks\n")
+        handle.write(f"# source: {name}\nhash\tid\tviolation\trisks\tlayers\n")
         return path, handle
 
     def close(self) -> None:
@@ -171,16 +192,20 @@ def run_assessment(
     assessed = rejected = 0
     tech_batch: list[tuple[int, Record]] = []
     tech_n = tech_violations = 0
+    tech_layers: Counter[str] = Counter()
 
     def flush_technical() -> None:
         nonlocal tech_n, tech_violations
         records = [r for _, r in tech_batch]
         for (h, record), findings in zip(tech_batch, _scan(tiers.fast, records), strict=True):
-            violation = rule.is_violation(findings)
+            counted = rule.counted(findings)
+            violation = bool(counted)
+            layers = sorted({f.layer for f in counted})
             tech_n += 1
             tech_violations += violation
-            evidence.technical.write(f"{h:016x}\t{record.id}\t{int(violation)}\n")
-            evidence.write_findings("technical", record, findings, violation)
+            tech_layers.update(layers)
+            evidence.technical.write(f"{h:016x}\t{record.id}\t{int(violation)}\t{','.join(layers)}\n")
+            evidence.write_findings("technical", record, findings, counted)
         tech_batch.clear()
 
     try:
@@ -279,9 +304,11 @@ def run_assessment(
             "verdict": verdict,
             "marginal": marginal,
             "layers": [detector_id(d) for d in tiers.fast],
+            "flagged_by_layer": dict(sorted(tech_layers.items())),
             "sampled_ids_file": str(evidence.folder / "technical_sample.ids.tsv"),
         },
         "lexicon_coverage": tiers.lexicon_coverage,
+        "consent": next((d.describe() for d in tiers.assessment if isinstance(d, ConsentPiiDetector)), None),
         "verdicts": dict(Counter(s["verdict"] for s in sources)),
         "evidence_dir": str(evidence.folder),
     }
@@ -304,10 +331,11 @@ def _assess_source(
             violation = bool(counted)
             violations += violation
             risks = sorted({f.risk for f in counted})
+            layers = sorted({f.layer for f in counted})
             risk_counts.update(risks)
-            layer_counts.update({f.layer for f in counted})
-            handle.write(f"{h:016x}\t{rid}\t{int(violation)}\t{','.join(risks)}\n")
-            evidence.write_findings("source", record, findings, violation)
+            layer_counts.update(layers)
+            handle.write(f"{h:016x}\t{rid}\t{int(violation)}\t{','.join(risks)}\t{','.join(layers)}\n")
+            evidence.write_findings("source", record, findings, counted)
     max_rate = float(profile.get("source.max_violation_rate"))
     confidence = float(profile.get("source.confidence"))
     est = stats.estimate(violations, len(records), population=tally.read, confidence=confidence)

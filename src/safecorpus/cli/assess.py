@@ -67,6 +67,12 @@ VERDICT_STYLE = {"blacklist": "bold red", "pass": "green", "inconclusive": "yell
 )
 @store_options
 @click.option(
+    "--subject-field",
+    metavar="FIELD",
+    help="Record field naming the data subject in the consent ledger, dotted for nested (default: "
+    "[consent] subject_field, else user_id). PI counts as a violation only without a legal basis.",
+)
+@click.option(
     "--json", "json_path", type=click.Path(dir_okay=False), help="Write the summary as JSON to this file."
 )
 @click.option("--fail-on-blacklist", is_flag=True, help="Exit with status 3 when any source is blacklisted.")
@@ -82,6 +88,7 @@ def assess(
     matcher: str,
     store_dir: str | None,
     store_url: str | None,
+    subject_field: str | None,
     json_path: str | None,
     fail_on_blacklist: bool,
     no_progress: bool,
@@ -101,6 +108,9 @@ def assess(
     project, profile = resolve_config(config_path, profile_name)
     folder, url = resolve_store(project, store_dir, store_url)
     engine = open_store(url)
+    from safecorpus.registry.consent import ConsentLedger
+
+    field = subject_field or project.section("consent").get("subject_field") or "user_id"
     config = AssessConfig(
         corpus=corpus,
         profile=profile,
@@ -111,6 +121,7 @@ def assess(
         lexicon=lexicon_path or project.section("lexicon").get("path", "default"),
         backend=matcher,
         store_dir=folder,
+        consent=ConsentLedger.load(engine, subject_field=field),
     )
     show = not no_progress and sys.stderr.isatty()
     with Progress(
@@ -159,6 +170,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
         ("rate", "right"),
         ("95% CI", "right"),
         ("top risks", "left"),
+        ("flagged by", "left"),
         ("verdict", "left"),
     ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
@@ -177,6 +189,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
             pct(s["rate"]),
             f"{pct(s['ci_low'])}–{pct(s['ci_high'])}",
             risks,
+            ", ".join(f"{k} {v}" for k, v in sorted(s["layers"].items())) or "—",
             verdict,
         )
     console.print(table)

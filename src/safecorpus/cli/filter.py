@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -68,6 +69,19 @@ from safecorpus.pipeline.storage import is_remote
 @click.option("--lexicon", "lexicon_path", metavar="NAME|PATH", help="Keyword library (default: packaged).")
 @click.option("--no-pii", is_flag=True, help="Skip the PII step even when the PII detector is installed.")
 @click.option(
+    "--consent",
+    "use_consent",
+    is_flag=True,
+    help="Apply the store's consent ledger: drop records of subjects who withdrew consent; PI without a "
+    "legal basis is dropped or redacted per the profile's [filter] pii / consent_actions.",
+)
+@click.option(
+    "--subject-field",
+    metavar="FIELD",
+    help="Record field naming the data subject for --consent, dotted for nested (default: [consent] "
+    "subject_field, else user_id).",
+)
+@click.option(
     "--findings", "findings_dir", metavar="DIR", help="Stored findings to reuse (default OUT/findings)."
 )
 @store_options
@@ -93,6 +107,8 @@ def filter_command(
     sources_file: str | None,
     lexicon_path: str | None,
     no_pii: bool,
+    use_consent: bool,
+    subject_field: str | None,
     findings_dir: str | None,
     store_dir: str | None,
     store_url: str | None,
@@ -105,8 +121,10 @@ def filter_command(
 
     Drops records of blacklisted sources (from the latest stored assessment of IN, --run, or --assess),
     blocked content (domain, hash and document blocklists), records flagged by the policy's decision
-    layers (or redacts them, per the profile's [filter] table), applies the PII policy, optionally removes
-    duplicates, and attaches provenance from --sources. Exit status 0 when done, 2 for a user error.
+    layers (or redacts them, per the profile's [filter] table), applies the PII policy (with --consent:
+    per record's consent verdict from the store's ledger; withdrawn subjects' records are dropped),
+    optionally removes duplicates, and attaches provenance from --sources. Exit status 0 when done, 2
+    for a user error.
     """
     if run_id and do_assess:
         raise ConfigError("give --run or --assess, not both")
@@ -114,26 +132,54 @@ def filter_command(
     reader = resolve_reader(project, **reader_given)
     verdicts: dict[str, str] = {}
     used_run: str | None = None
-    if do_assess or run_id or not no_assessment:
-        folder, url = resolve_store(project, store_dir, store_url)
+    ledger = None
+    folder, url = resolve_store(project, store_dir, store_url)
+    # An existing store is opened even with --no-assessment, to warn about consent withdrawals.
+    store_exists = not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).is_file()
+    if do_assess or run_id or not no_assessment or use_consent or store_exists:
+        from safecorpus.registry.consent import ConsentLedger, has_withdrawals
         from safecorpus.registry.db import open_store
 
         engine = open_store(url)
+        field = subject_field or project.section("consent").get("subject_field") or "user_id"
+        if use_consent:
+            ledger = ConsentLedger.load(engine, subject_field=field)
+            console.print(
+                f"consent ledger: {sum(len(v) for v in ledger.by_subject.values()):,} record(s) of "
+                f"{len(ledger.by_subject):,} subject(s), linked by {field!r}"
+            )
+            if not ledger.by_subject:
+                err_console.print(
+                    "[yellow]the consent ledger is empty: PI in any record lacks a recorded basis "
+                    "('safecorpus consent import' adds records)[/]"
+                )
+        elif has_withdrawals(engine):
+            withdrawn = ConsentLedger.load(engine).lookup().describe()["withdrawn"]
+            if withdrawn:
+                err_console.print(
+                    f"[yellow]the store's consent ledger has {withdrawn:,} withdrawn subject(s); "
+                    "pass --consent to remove their records[/]"
+                )
         if do_assess:
             if is_remote(corpus):
                 raise ConfigError("--assess needs a local corpus; assess it first, then pass --run")
-            from pathlib import Path
-
             from safecorpus.assess.runner import AssessConfig, run_assessment
             from safecorpus.registry.results import save_run
 
             summary = run_assessment(
-                AssessConfig(corpus=Path(corpus), profile=profile, reader=reader, store_dir=folder)
+                AssessConfig(
+                    corpus=Path(corpus),
+                    profile=profile,
+                    reader=reader,
+                    store_dir=folder,
+                    consent=ConsentLedger.load(engine, subject_field=field),
+                )
             )
             save_run(engine, summary, profile.data)
             run_id = summary["run_id"]
             console.print(f"assessed {corpus}: run {run_id}")
-        used_run, verdicts = verdicts_from_store(engine, corpus, run_id)
+        if do_assess or run_id or not no_assessment:
+            used_run, verdicts = verdicts_from_store(engine, corpus, run_id)
         if used_run is None and not no_assessment:
             raise InputError(
                 f"no stored assessment of {corpus}; run 'safecorpus assess {corpus}' first, pass --assess, "
@@ -158,6 +204,7 @@ def filter_command(
         executor=executor,
         workers=workers,
         address=address,
+        consent=ledger,
     )
     show = not no_progress and sys.stderr.isatty()
 
@@ -172,6 +219,10 @@ def filter_command(
         f"{recs['rejected']:,} rejected"
         + (f" ({', '.join(f'{k} {v:,}' for k, v in recs['reasons'].items())})" if recs["reasons"] else "")
     )
+    if "consent_verdicts" in recs:
+        console.print(
+            "consent verdicts: " + ", ".join(f"{k} {v:,}" for k, v in recs["consent_verdicts"].items())
+        )
     if recs["redacted"]:
         console.print(
             f"{recs['redacted']:,} kept record(s) redacted ({recs['pii_redactions']:,} PII span(s))"

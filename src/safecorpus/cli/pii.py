@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,7 +20,7 @@ from safecorpus.cli.common import (
 )
 from safecorpus.detect.pii.detector import SCHEMA_VERSION, PiiDetector, scan_records
 from safecorpus.detect.pii.redact import redact
-from safecorpus.errors import InputError
+from safecorpus.errors import ConfigError, InputError
 from safecorpus.io.records import Record
 
 
@@ -47,6 +48,17 @@ def pii() -> None:
     help="Leave out findings scored below this.",
 )
 @click.option("--no-sensitive", is_flag=True, help="Skip the sensitive-PI categories (PIPL Art. 28).")
+@click.option(
+    "--image-field",
+    metavar="FIELD",
+    help="Record field with image paths or URLs (one or a list; dotted for nested): faces become "
+    "biometric findings. Relative paths resolve against the corpus root.",
+)
+@click.option(
+    "--audio-field",
+    metavar="FIELD",
+    help="Record field with audio (PCM WAV) paths or URLs: human speech becomes a biometric finding.",
+)
 def scan(
     path: str,
     out_path: str,
@@ -54,12 +66,16 @@ def scan(
     profile_name: str | None,
     min_score: float,
     no_sensitive: bool,
+    image_field: str | None,
+    audio_field: str | None,
     **reader_given: Any,
 ) -> None:
     """Scan every record of the corpus at PATH for personal information.
 
     Offsets are Unicode code points in the original text; `validated` is true when every check (check
-    digit, date, range) passed, false when one failed, null where the entity has no check.
+    digit, date, range) passed, false when one failed, null where the entity has no check. With
+    --image-field / --audio-field, faces in the record's images and speech in its audio are record-level
+    biometric findings (start and end null); files that cannot be read are listed in `media_problems`.
     """
     from safecorpus.io.reader import iter_corpus
 
@@ -67,7 +83,8 @@ def scan(
     project, _ = resolve_config(config_path, profile_name)
     options = resolve_reader(project, **reader_given)
     detector = PiiDetector(min_score=min_score, sensitive=not no_sensitive)
-    counts = {"records": 0, "with_findings": 0, "findings": 0, "rejected": 0}
+    media = _media_detectors(root, image_field, audio_field)
+    counts = {"records": 0, "with_findings": 0, "findings": 0, "rejected": 0, "media_problems": 0}
 
     def records() -> Any:
         for item in iter_corpus(root, options):
@@ -77,9 +94,10 @@ def scan(
                 counts["rejected"] += 1
 
     with open(out_path, "wb") as fh:
-        for row in scan_records(records(), detector):
+        for row in scan_records(records(), detector, media):
             row = {"schema_version": SCHEMA_VERSION, **row}
             counts["records"] += 1
+            counts["media_problems"] += len(row.get("media_problems", ()))
             counts["findings"] += len(row["findings"])
             counts["with_findings"] += bool(row["findings"])
             fh.write(orjson.dumps(row) + b"\n")
@@ -89,6 +107,29 @@ def scan(
         f"{counts['records']} records, {counts['with_findings']} with personal information, "
         f"{counts['findings']} findings, {counts['rejected']} rejected → {out_path}"
     )
+    if counts["media_problems"]:
+        err_console.print(
+            f"[yellow]{counts['media_problems']} media reference(s) could not be read "
+            "(see media_problems in the output)[/]"
+        )
+
+
+def _media_detectors(root: Path, image_field: str | None, audio_field: str | None) -> list[Any]:
+    """Face and speech detectors for the given fields; relative paths resolve against the corpus root."""
+    media: list[Any] = []
+    base = root if root.is_dir() else root.parent
+    if image_field:
+        from safecorpus.detect.pii.media_faces import FaceDetector
+
+        try:
+            media.append(FaceDetector(image_field, root=base))
+        except RuntimeError as exc:
+            raise ConfigError(f"--image-field: {exc}") from exc
+    if audio_field:
+        from safecorpus.detect.pii.media_speech import SpeechDetector
+
+        media.append(SpeechDetector(audio_field, root=base))
+    return media
 
 
 @pii.command("redact")

@@ -18,6 +18,7 @@ from safecorpus.errors import ConfigError
 from safecorpus.taxonomy.profile import Profile
 
 ACTIONS = ("drop", "redact", "keep")
+CONSENT_NEEDING = ("pi_needs_consent", "sensitive_needs_separate_consent", "child_needs_guardian_consent")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class FilterPolicy:
     redaction: str = "tag"  # tag (<A.1.2>) | mask (*)
     pii: str = "redact"  # drop | redact | keep
     pii_min_score: float = 0.5
+    # With the consent ledger (filter --consent): `pii` applies to PI lacking a basis, per verdict
+    # overridable in consent_actions; PI with a valid basis gets pii_with_basis. A withdrawn subject's
+    # records are always dropped.
+    pii_with_basis: str = "keep"  # drop | redact | keep
+    consent_actions: dict[str, str] = field(default_factory=dict)
     near_duplicate_threshold: float = 0.8
     blocked_near_threshold: float = 0.6
     risk_actions: dict[str, str] = field(default_factory=dict)
@@ -71,6 +77,7 @@ class FilterPolicy:
             ("flagged", ACTIONS),
             ("redaction", ("tag", "mask")),
             ("pii", ACTIONS),
+            ("pii_with_basis", ACTIONS),
         ):
             if getattr(self, key) not in allowed:
                 raise ConfigError(
@@ -80,6 +87,15 @@ class FilterPolicy:
             if action not in ACTIONS:
                 raise ConfigError(
                     f"profile [filter.risk_actions] {risk!r} = {action!r}: use drop, redact or keep"
+                )
+        for verdict, action in self.consent_actions.items():
+            if verdict not in CONSENT_NEEDING:
+                raise ConfigError(
+                    f"profile [filter.consent_actions] {verdict!r}: use {', '.join(CONSENT_NEEDING)}"
+                )
+            if action not in ACTIONS:
+                raise ConfigError(
+                    f"profile [filter.consent_actions] {verdict!r} = {action!r}: use drop, redact or keep"
                 )
         for name in ("pii_min_score", "near_duplicate_threshold", "blocked_near_threshold"):
             if not 0.0 <= float(getattr(self, name)) <= 1.0:
@@ -101,6 +117,16 @@ class FilterPolicy:
             return False
         threshold = self._prefix_lookup(self.risk_min_score, risk)
         return score >= (self.min_score if threshold is None else float(threshold))
+
+    def consent_action(self, verdict: str) -> str:
+        """The action for a record's PII under its consent verdict (``consent_withdrawn``: drop)."""
+        if verdict == "consent_withdrawn":
+            return "drop"
+        if verdict == "pi_with_basis":
+            return self.pii_with_basis
+        if verdict in CONSENT_NEEDING:
+            return self.consent_actions.get(verdict, self.pii)
+        return "keep"
 
     def action_for(self, risk: str) -> str:
         action = self._prefix_lookup(self.risk_actions, risk)

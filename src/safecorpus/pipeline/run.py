@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -28,8 +28,11 @@ from safecorpus.pipeline.storage import Folder, is_remote, list_inputs, local_pa
 from safecorpus.pipeline.worker import REASONS, STEP_OF_REASON, run_scan, run_write
 from safecorpus.taxonomy.profile import Profile
 
+if TYPE_CHECKING:
+    from safecorpus.registry.consent import ConsentLedger, ConsentLookup
+
 PIPELINE_VERSION = "1"
-STEPS = ("source", "provenance", "blocklist", "content", "pii", "dedup")
+STEPS = ("source", "consent", "provenance", "blocklist", "content", "pii", "dedup")
 
 
 class ReconciliationError(SafecorpusError):
@@ -61,6 +64,9 @@ class FilterConfig:
     address: str | None = None
     batch_size: int = 512
     extra_detectors: list[Detector] = field(default_factory=list)
+    # The consent ledger (filter --consent): the full ledger (reduced to a lookup at the run's start)
+    # or a lookup made earlier. None: no consent step (the profile's `pii` action applies to all PI).
+    consent: ConsentLedger | ConsentLookup | None = None
 
 
 def _file_source(root: str, rel: str, is_dir: bool) -> str:
@@ -110,6 +116,12 @@ def run_filter(
     specs = ([BlocklistSpec("domains", PACKAGED_DOMAINS)] if config.default_blocklist else []) + list(
         config.blocklists
     )
+    consent = config.consent
+    if consent is not None:
+        from safecorpus.registry.consent import ConsentLedger
+
+        if isinstance(consent, ConsentLedger):  # statuses as of the run's start, for every worker
+            consent = consent.lookup(started)
     out_url = config.out.rstrip("/")
     findings_url = config.findings or f"{out_url}/findings"
     spec = JobSpec(
@@ -129,6 +141,7 @@ def run_filter(
         catalog=catalog,
         verdicts=dict(sorted(config.verdicts.items())),
         run_id=config.run_id,
+        consent=consent,
     )
     key = spec.key()
     ctx = context_for(spec, key)  # validates the settings here, before any work is sent out
@@ -167,6 +180,7 @@ def run_filter(
     removed: Counter[str] = Counter()
     rejected: Counter[str] = Counter()
     risks: Counter[str] = Counter()
+    consent_verdicts: Counter[str] = Counter()
     shards: list[dict[str, Any]] = []
     notices: list[dict[str, str]] = []
     for f in files:
@@ -186,6 +200,7 @@ def run_filter(
             removed.update(m["removed_reasons"])
             rejected.update(m["rejected_reasons"])
             risks.update(m["flagged_risks"])
+            consent_verdicts.update(m.get("consent_verdicts", {}))
             notices.extend(m["notices"])
             shards.append({"shard": m["shard"], "file": m["file"], "data": m["data"], "ledger": m["ledger"]})
     if totals["read"] != totals["kept"] + totals["removed"] + totals["rejected"]:
@@ -213,6 +228,10 @@ def run_filter(
         "pii_redactions": totals["pii_redactions"],
         "kept_without_provenance": totals["kept_without_provenance"],
     }
+    if consent is not None:
+        if sum(consent_verdicts.values()) != totals["read"] - totals["rejected"]:
+            raise ReconciliationError("consent verdicts do not cover every record read")
+        records["consent_verdicts"] = dict(sorted(consent_verdicts.items()))
     finished = dt.datetime.now(dt.UTC)
     lexicon = getattr(ctx, "lexicon", None)
     manifest = {
@@ -241,6 +260,7 @@ def run_filter(
         "pii": next((i for d, i in zip(ctx.detectors, ctx.ids, strict=True) if d.layer == "pii"), None),
         "blocklists": [describe(b) for b in ctx.blocklists],
         "sources_file": catalog.describe(),
+        "consent": None if consent is None else {**consent.describe(), "evaluated_at": started.isoformat()},
         "assessment": {
             "run_id": config.run_id,
             "blacklisted": sorted(s for s, v in spec.verdicts.items() if v == "blacklist"),

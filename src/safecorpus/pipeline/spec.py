@@ -6,13 +6,16 @@ import hashlib
 import pickle
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safecorpus.detect.base import Detector, detector_id
 from safecorpus.io.options import ReaderOptions
 from safecorpus.pipeline.blocklist import Blocklist, BlocklistSpec, build_blocklist
 from safecorpus.pipeline.policy import FilterPolicy
 from safecorpus.pipeline.provenance import SourceCatalog
+
+if TYPE_CHECKING:
+    from safecorpus.registry.consent import ConsentLookup
 
 FORMATS = {"jsonl": ".jsonl", "jsonl.zst": ".jsonl.zst", "parquet": ".parquet"}
 DEDUP_MODES = ("none", "exact", "near")
@@ -54,6 +57,7 @@ class JobSpec:
     catalog: SourceCatalog = field(default_factory=SourceCatalog)
     verdicts: dict[str, str] = field(default_factory=dict)
     run_id: str | None = None
+    consent: ConsentLookup | None = None  # the consent ledger, compact (filter --consent)
 
     def key(self) -> str:
         return hashlib.sha256(pickle.dumps(self)).hexdigest()[:16]

@@ -32,11 +32,15 @@ from safecorpus.pipeline.storage import Folder, local_copy
 REASONS = (
     "source_blacklisted",
     "source_inconclusive",
+    "consent_withdrawn",
     "provenance_missing",
     "blocklist_domain",
     "blocklist_hash",
     "blocklist_document",
     "flagged",
+    "pi_needs_consent",
+    "sensitive_needs_separate_consent",
+    "child_needs_guardian_consent",
     "pii",
     "duplicate_exact",
     "duplicate_near",
@@ -44,11 +48,15 @@ REASONS = (
 STEP_OF_REASON = {
     "source_blacklisted": "source",
     "source_inconclusive": "source",
+    "consent_withdrawn": "consent",
     "provenance_missing": "provenance",
     "blocklist_domain": "blocklist",
     "blocklist_hash": "blocklist",
     "blocklist_document": "blocklist",
     "flagged": "content",
+    "pi_needs_consent": "pii",
+    "sensitive_needs_separate_consent": "pii",
+    "child_needs_guardian_consent": "pii",
     "pii": "pii",
     "duplicate_exact": "dedup",
     "duplicate_near": "dedup",
@@ -59,6 +67,9 @@ _BLOCKLIST_REASON = {
     "document": "blocklist_document",
     "near_document": "blocklist_document",
 }
+_CONSENT_REASONS = frozenset(
+    {"pi_needs_consent", "sensitive_needs_separate_consent", "child_needs_guardian_consent"}
+)
 _JSON = orjson.OPT_NON_STR_KEYS
 
 
@@ -201,6 +212,7 @@ class Decision:
     redactions: int = 0
     pii_redactions: int = 0
     provenance: dict[str, Any] | None = None
+    consent: str | None = None  # the record's consent verdict (filter --consent)
 
 
 def _redact(text: str, spans: list[tuple[int, int, str]], mode: str) -> str:
@@ -222,28 +234,64 @@ def _redact(text: str, spans: list[tuple[int, int, str]], mode: str) -> str:
     return "".join(parts)
 
 
+def _consent(
+    ctx: Context, record: Record, pii: list[Finding]
+) -> tuple[str | None, str | None, list[Finding]]:
+    """(verdict, subject, PII findings marked with it) under the run's consent ledger, if any."""
+    lookup = ctx.spec.consent
+    if lookup is None:
+        return None, None, pii
+    from safecorpus.registry.consent import consent_verdict
+
+    d = consent_verdict(record.meta, pii, lookup, record_id=record.id)
+    return d.verdict, d.subject, [f for f in d.findings if f.detector != "consent@1"]
+
+
 def decide(
     ctx: Context, record: Record, findings: list[Finding], dup: tuple[str, str] | None = None
 ) -> Decision:
     spec, policy = ctx.spec, ctx.spec.policy
     verdict = spec.verdicts.get(record.source)
     prov = spec.catalog.provenance(record.source, record.meta, record.file, spec.reader.url_field)
+    pii = [f for f in findings if f.layer == "pii" and f.score >= policy.pii_min_score]
+    consent, subject, pii = _consent(ctx, record, pii)
     if verdict == "blacklist" and policy.blacklisted_sources == "drop":
         return Decision(
-            "removed", "source_blacklisted", {"verdict": verdict, "run": spec.run_id}, provenance=prov
+            "removed",
+            "source_blacklisted",
+            {"verdict": verdict, "run": spec.run_id},
+            provenance=prov,
+            consent=consent,
         )
     if verdict == "inconclusive" and policy.inconclusive_sources == "drop":
         return Decision(
-            "removed", "source_inconclusive", {"verdict": verdict, "run": spec.run_id}, provenance=prov
+            "removed",
+            "source_inconclusive",
+            {"verdict": verdict, "run": spec.run_id},
+            provenance=prov,
+            consent=consent,
+        )
+    if consent == "consent_withdrawn":
+        field = spec.consent.subject_field  # type: ignore[union-attr]
+        return Decision(
+            "removed",
+            "consent_withdrawn",
+            {"consent_verdict": consent, "subject_field": field, "subject": subject},
+            ["consent@1"],
+            consent=consent,
         )
     if prov is None and policy.missing_provenance == "drop":
-        return Decision("removed", "provenance_missing", {"missing_provenance": "drop"})
+        return Decision("removed", "provenance_missing", {"missing_provenance": "drop"}, consent=consent)
     if policy.blocklist == "drop":
         for f in findings:
             if f.layer == BLOCKLIST_LAYER:
                 rule = {"blocklist": f.detector, **{k: v for k, v in f.evidence.items() if v is not None}}
                 return Decision(
-                    "removed", _BLOCKLIST_REASON.get(f.topic or "", "blocklist_document"), rule, [f.detector]
+                    "removed",
+                    _BLOCKLIST_REASON.get(f.topic or "", "blocklist_document"),
+                    rule,
+                    [f.detector],
+                    consent=consent,
                 )
     counted = [f for f in findings if policy.counts(f.layer, f.risk, f.score)]
     spans: list[tuple[int, int, str]] = []
@@ -258,28 +306,38 @@ def decide(
                 "flagged",
                 {"risks": risks, "min_score": policy.min_score, "action": "drop", "policy": policy.profile},
                 sorted({f.detector for f in counted}),
+                consent=consent,
             )
         for f in to_redact:
             spans.append((f.start, f.end, f.risk))  # type: ignore[arg-type]
             redactions += 1
-    pii = [f for f in findings if f.layer == "pii" and f.score >= policy.pii_min_score]
     pii_n = 0
-    if pii and policy.pii == "drop":
-        return Decision(
-            "removed",
-            "pii",
-            {"types": sorted({str(f.evidence.get("type", f.topic)) for f in pii}), "action": "drop"},
-            sorted({f.detector for f in pii}),
-        )
-    if pii and policy.pii == "redact":
+    pii_action = policy.pii if consent is None else policy.consent_action(consent)
+    if pii and (pii_action == "drop" or (pii_action == "redact" and any(f.start is None for f in pii))):
+        rule: dict[str, Any] = {
+            "types": sorted({str(f.evidence.get("type", f.topic)) for f in pii}),
+            "action": "drop",
+        }
+        if consent is not None:
+            rule["consent_verdict"] = consent
+            rule["subject_field"] = spec.consent.subject_field  # type: ignore[union-attr]
+        reason = consent if consent in _CONSENT_REASONS else "pii"
+        return Decision("removed", reason, rule, sorted({f.detector for f in pii}), consent=consent)
+    if pii and pii_action == "redact":
         for f in pii:
-            if f.start is not None and f.end is not None:
-                spans.append((f.start, f.end, str(f.evidence.get("type") or "PII")))
-                pii_n += 1
+            spans.append((f.start, f.end, str(f.evidence.get("type") or "PII")))  # type: ignore[arg-type]
+            pii_n += 1
     if dup is not None:
-        return Decision("removed", dup[0], {"duplicate_of": dup[1]})
+        return Decision("removed", dup[0], {"duplicate_of": dup[1]}, consent=consent)
     text = _redact(record.text, spans, policy.redaction) if spans else None
-    return Decision("kept", text=text, redactions=redactions, pii_redactions=pii_n, provenance=prov)
+    return Decision(
+        "kept",
+        text=text,
+        redactions=redactions,
+        pii_redactions=pii_n,
+        provenance=prov,
+        consent=consent,
+    )
 
 
 # -- write ---------------------------------------------------------------------------------------------
@@ -363,6 +421,7 @@ def write_chunk(
     removed: Counter[str] = Counter()
     rejected: Counter[str] = Counter()
     risks: Counter[str] = Counter()
+    consent: Counter[str] = Counter()
     redacted = pii_redacted = prov_missing = 0
     n = 0
     for item in chunk.items:
@@ -372,6 +431,8 @@ def write_chunk(
             continue
         d = decide(ctx, item, findings[n], dups.get(n))
         n += 1
+        if d.consent is not None:
+            consent[d.consent] += 1
         if d.outcome == "kept":
             rows.append(_output_row(item, d, spec))
             redacted += bool(d.redactions or d.pii_redactions)
@@ -410,6 +471,7 @@ def write_chunk(
         "removed_reasons": dict(sorted(removed.items())),
         "rejected_reasons": dict(sorted(rejected.items())),
         "flagged_risks": dict(sorted(risks.items())),
+        "consent_verdicts": dict(sorted(consent.items())),
         "redacted_records": redacted,
         "pii_redactions": pii_redacted,
         "kept_without_provenance": prov_missing,

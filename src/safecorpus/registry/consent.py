@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -54,6 +55,7 @@ VERDICTS = (
 )
 VIOLATING = frozenset(VERDICTS[2:])
 PIPIA_MIN_YEARS = 3
+_EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
 CHILD_CATEGORY = "minor_under_14"
 DETECTOR = "consent@1"
 FIELDS = (
@@ -273,25 +275,99 @@ class ConsentLedger:
     @classmethod
     def load(cls, engine: Engine, *, subject_field: str = "user_id") -> ConsentLedger:
         with session(engine) as s:
-            rows = s.scalars(select(ConsentRecord)).all()
+            rows = s.scalars(select(ConsentRecord).order_by(ConsentRecord.id)).all()
         return cls((_to_consent(r) for r in rows), subject_field=subject_field)
 
     def subject_of(self, meta: dict[str, Any]) -> str | None:
-        value: Any = meta
-        for part in self.subject_field.split("."):
-            if not isinstance(value, dict):
-                return None
-            value = value.get(part)
-        return None if value is None or value == "" else str(value)
+        return _subject_value(meta, self.subject_field)
 
     def current(self, subject: str, at: dt.datetime) -> tuple[Consent | None, bool]:
         """The subject's latest record granted by ``at``, and whether the subject has withdrawn (a
         withdrawal not followed by a later grant)."""
-        recs = [r for r in self.by_subject.get(subject, ()) if r.granted_at is None or r.granted_at <= at]
+        recs = [
+            (i, r)
+            for i, r in enumerate(self.by_subject.get(subject, ()))
+            if r.granted_at is None or r.granted_at <= at
+        ]
         if not recs:
             return None, False
-        latest = max(recs, key=lambda r: r.granted_at or dt.datetime.min.replace(tzinfo=dt.UTC))
+        # The latest grant; on equal grant dates the later import wins (a withdrawal is imported as the
+        # same grant with its withdrawn_at set).
+        _, latest = max(recs, key=lambda ir: (ir[1].granted_at or _EPOCH, ir[0]))
         return latest, latest.withdrawn(at)
+
+    def status(self, subject: str, at: dt.datetime) -> int:
+        """The subject's status bits at ``at`` (see :func:`status_code`)."""
+        return status_code(*self.current(subject, at))
+
+    def lookup(self, at: dt.datetime | None = None) -> ConsentLookup:
+        """A compact, picklable copy for workers: the status bits of every subject at ``at`` (subjects
+        whose status is 0 — no basis in force, not withdrawn — are left out, as if unknown)."""
+        at = at or dt.datetime.now(dt.UTC)
+        codes = {}
+        for subject in sorted(self.by_subject):
+            code = self.status(subject, at)
+            if code:
+                codes[subject] = code
+        return ConsentLookup(self.subject_field, codes)
+
+
+def _subject_value(meta: dict[str, Any], subject_field: str) -> str | None:
+    value: Any = meta
+    for part in subject_field.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return None if value is None or value == "" else str(value)
+
+
+# Status bits of a subject at one moment: all the verdict needs of its consent records.
+WITHDRAWN = 1  # the latest grant was withdrawn
+BASIS = 2  # a valid basis in force that covers training
+SEPARATE = 4  # ... with separate consent for sensitive PI (or a statutory basis)
+GUARDIAN = 8  # ... with guardian consent for a child's PI (or a statutory basis)
+
+
+def status_code(consent: Consent | None, withdrawn: bool) -> int:
+    """The status bits of a subject whose record in force is ``consent``."""
+    code = WITHDRAWN if withdrawn else 0
+    if _valid_basis(consent):
+        statutory = consent.legal_basis == "statutory"  # type: ignore[union-attr]
+        code |= BASIS
+        if consent.separate_consent or statutory:  # type: ignore[union-attr]
+            code |= SEPARATE
+        if consent.guardian_consent or statutory:  # type: ignore[union-attr]
+            code |= GUARDIAN
+    return code
+
+
+@dataclass(frozen=True)
+class ConsentLookup:
+    """The ledger reduced to subject id → status bits at one moment (:meth:`ConsentLedger.lookup`).
+
+    This is what ``safecorpus filter`` ships to its workers (local processes or Ray tasks): small,
+    picklable, and deterministic (subjects sorted), so the run's fingerprint changes exactly when a
+    subject's status does. :func:`consent_verdict` accepts it in place of the ledger.
+    """
+
+    subject_field: str
+    codes: dict[str, int] = field(default_factory=dict)
+
+    def subject_of(self, meta: dict[str, Any]) -> str | None:
+        return _subject_value(meta, self.subject_field)
+
+    def status(self, subject: str, at: dt.datetime | None = None) -> int:
+        return self.codes.get(subject, 0)
+
+    def describe(self) -> dict[str, Any]:
+        digest = hashlib.sha256(json.dumps(self.codes, sort_keys=True).encode()).hexdigest()[:16]
+        return {
+            "subject_field": self.subject_field,
+            "subjects": len(self.codes),
+            "withdrawn": sum(1 for c in self.codes.values() if c & WITHDRAWN),
+            "with_basis": sum(1 for c in self.codes.values() if c & BASIS and not c & WITHDRAWN),
+            "digest": digest,
+        }
 
 
 @dataclass
@@ -312,41 +388,49 @@ def _valid_basis(c: Consent | None) -> bool:
     return c.legal_basis != "consent" or bool(c.purpose)
 
 
+def verdict_of(code: int, pi: bool, child: bool, sensitive: bool) -> str:
+    """The verdict from a subject's status bits and what the record's PII findings hold."""
+    if code & WITHDRAWN:
+        return "consent_withdrawn"
+    if not pi:
+        return "no_pi"
+    if not code & BASIS:
+        if child:
+            return "child_needs_guardian_consent"
+        return "sensitive_needs_separate_consent" if sensitive else "pi_needs_consent"
+    if child and not code & GUARDIAN:
+        return "child_needs_guardian_consent"
+    if sensitive and not code & SEPARATE:
+        return "sensitive_needs_separate_consent"
+    return "pi_with_basis"
+
+
 def consent_verdict(
     meta: dict[str, Any],
     findings: Sequence[Finding],
-    ledger: ConsentLedger,
+    ledger: ConsentLedger | ConsentLookup,
     *,
     record_id: str | None = None,
     at: dt.datetime | None = None,
 ) -> ConsentDecision:
     """The consent verdict of one record, with its PII findings marked ``needs_basis`` where they lack
-    a legal basis (only PII-layer findings are touched; others pass through unchanged)."""
+    a legal basis (only PII-layer findings are touched; others pass through unchanged).
+
+    ``ledger`` is the full ledger or its compact :class:`ConsentLookup` (then ``at`` is the moment the
+    lookup was made, and the decision's ``consent`` is ``None``)."""
     at = at or dt.datetime.now(dt.UTC)
     subject = ledger.subject_of(meta)
-    consent, withdrawn = ledger.current(subject, at) if subject else (None, False)
+    consent: Consent | None = None
+    if subject is None:
+        code = 0
+    elif isinstance(ledger, ConsentLedger):
+        consent, withdrawn = ledger.current(subject, at)
+        code = status_code(consent, withdrawn)
+    else:
+        code = ledger.status(subject, at)
     pii = [f for f in findings if f.layer == "pii"]
     categories = {f.evidence.get("category") for f in pii} - {None}
-    child = CHILD_CATEGORY in categories
-    sensitive = bool(categories - {CHILD_CATEGORY})
-    if withdrawn:
-        verdict = "consent_withdrawn"
-    elif not pii:
-        verdict = "no_pi"
-    elif not _valid_basis(consent):
-        verdict = (
-            "child_needs_guardian_consent"
-            if child
-            else "sensitive_needs_separate_consent"
-            if sensitive
-            else "pi_needs_consent"
-        )
-    elif child and not consent.guardian_consent and consent.legal_basis != "statutory":  # type: ignore[union-attr]
-        verdict = "child_needs_guardian_consent"
-    elif sensitive and not consent.separate_consent and consent.legal_basis != "statutory":  # type: ignore[union-attr]
-        verdict = "sensitive_needs_separate_consent"
-    else:
-        verdict = "pi_with_basis"
+    verdict = verdict_of(code, bool(pii), CHILD_CATEGORY in categories, bool(categories - {CHILD_CATEGORY}))
     needs = verdict in VIOLATING
     out: list[Finding] = []
     for f in findings:
@@ -431,6 +515,15 @@ def query(engine: Engine, subject: str) -> list[Consent]:
             select(ConsentRecord).where(ConsentRecord.subject_id == subject).order_by(ConsentRecord.id)
         ).all()
     return [_to_consent(r) for r in rows]
+
+
+def has_withdrawals(engine: Engine) -> bool:
+    """Whether any stored consent record carries a withdrawal date (a cheap check before loading)."""
+    with session(engine) as s:
+        return (
+            s.scalar(select(ConsentRecord.id).where(ConsentRecord.withdrawn_at.is_not(None)).limit(1))
+            is not None
+        )
 
 
 def ledger_summary(engine: Engine, at: dt.datetime | None = None) -> dict[str, Any]:

@@ -10,12 +10,25 @@ from pii_helpers import spans
         ("欧阳明月是一位教师", "欧阳明月"),
         ("姓名：李华，性别：男", "李华"),
         ("在刘建国医生的指导下", "刘建国"),
+        ("公司总裁赵明表示同意", "赵明"),
+        ("昨天由孙丽介绍了情况", "孙丽"),
     ],
 )
 def test_found(text, name):
     assert [s.text_in(text) for s in spans(text, "PERSON")] == [name]
 
 
-@pytest.mark.parametrize("text", ["我们今天很高兴", "这个方法很有效", "王国的历史很长"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们今天很高兴",
+        "这个方法很有效",
+        "王国的历史很长",
+        # the tail of a longer word before a strong right cue
+        "社区食堂拍摄了一组风景照片，现场还提供了茶水",
+        "小区物业介绍了垃圾分类的方法",
+        "骑行俱乐部介绍了垃圾分类的方法",
+    ],
+)
 def test_negatives(text):
     assert spans(text, "PERSON") == []

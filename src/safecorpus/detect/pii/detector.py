@@ -84,8 +84,66 @@ def span_to_json(span: PiiSpan) -> dict[str, Any]:
     return out
 
 
-def scan_records(records: Iterable[Record], detector: PiiDetector | None = None) -> Iterator[dict[str, Any]]:
-    """One JSON-ready object per record, with or without findings: ``id`` and ``findings``."""
+def finding_to_json(f: Finding) -> dict[str, Any]:
+    """One media finding (a face in an image, speech in audio) of ``pii scan`` output: record-level, so
+    ``start``/``end`` are null; ``media`` names the file as the record wrote it."""
+    ev = f.evidence
+    out: dict[str, Any] = {
+        "type": ev.get("type"),
+        "start": f.start,
+        "end": f.end,
+        "score": f.score,
+        "detector": f.detector,
+        "validated": None,
+    }
+    if ev.get("category"):
+        out["category"] = ev["category"]
+    for key in ("media", "faces", "boxes", "segments", "voiced_fraction", "model"):
+        if key in ev:
+            out[key] = ev[key]
+    return out
+
+
+def scan_records(
+    records: Iterable[Record],
+    detector: PiiDetector | None = None,
+    media: Sequence[Any] = (),
+    batch_size: int = 64,
+) -> Iterator[dict[str, Any]]:
+    """One JSON-ready object per record, with or without findings: ``id`` and ``findings``.
+
+    ``media`` are record-level detectors of the files a record points to (``media_faces.FaceDetector``,
+    ``media_speech.SpeechDetector``); their findings follow the text findings, and references they could
+    not read are listed in the record's ``media_problems``.
+    """
     det = detector or PiiDetector()
+    if not media:
+        for rec in records:
+            yield {"id": rec.id, "findings": [span_to_json(s) for s in det.spans(rec.text)]}
+        return
+    batch: list[Record] = []
     for rec in records:
-        yield {"id": rec.id, "findings": [span_to_json(s) for s in det.spans(rec.text)]}
+        batch.append(rec)
+        if len(batch) >= batch_size:
+            yield from _scan_batch(batch, det, media)
+            batch = []
+    if batch:
+        yield from _scan_batch(batch, det, media)
+
+
+def _scan_batch(batch: list[Record], det: PiiDetector, media: Sequence[Any]) -> Iterator[dict[str, Any]]:
+    found = [m.detect(batch) for m in media]
+    problems: dict[str, list[dict[str, str]]] = {}
+    for m in media:
+        for rid, ref, why in getattr(m, "unresolved", ()):
+            problems.setdefault(rid, []).append({"media": ref, "problem": why})
+        if hasattr(m, "unresolved"):
+            m.unresolved.clear()
+    for i, rec in enumerate(batch):
+        findings = [span_to_json(s) for s in det.spans(rec.text)]
+        for per_detector in found:
+            findings.extend(finding_to_json(f) for f in per_detector[i])
+        row: dict[str, Any] = {"id": rec.id, "findings": findings}
+        if rec.id in problems:
+            row["media_problems"] = problems.pop(rec.id)
+        yield row

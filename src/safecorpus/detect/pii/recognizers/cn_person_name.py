@@ -72,6 +72,14 @@ _LEFT_MATCH = re.compile(_L)
 _STRONG_MATCH = re.compile(_RS)
 LEFT_RE = rf"(?:{_L})(?:{_SURNAME_ALT})[{_CJK}]{{1,2}}"
 _COMPOUND = set(COMPOUND_SURNAMES)
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+# Without a left cue, a candidate right after another Chinese character is taken only when that character
+# can end the word before a name (a function word, a verb of address, a title's last character: 记者,
+# 总裁, 阿姨 …); otherwise it is usually the tail of a longer word (风景照片，现场 / 小区物业介绍 / 俱乐部).
+BEFORE_NAME = set(
+    "的了和与跟同及或是在给对向让被把请问由为从据将等叫称找见替帮陪位名姓而如像有后前说到过于至告受今去经"
+    "生师者长理院期人员监任事家演裁辑手卫管编委官教授士姐哥弟妹兄爷奶叔姨舅嫂女男友"
+)
 
 
 def _surname_len(name: str) -> int:
@@ -98,6 +106,8 @@ def _validate(value: str, text: str, start: int, end: int) -> Check | None:
         return None
     if cue:
         score = 0.85
+    elif s > 0 and _CJK_CHAR.match(text, s - 1) and text[s - 1] not in BEFORE_NAME:
+        return None
     else:
         strong = _STRONG_MATCH.match(text, e) is not None
         score = 0.85 if strong else 0.5

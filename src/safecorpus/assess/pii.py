@@ -1,0 +1,57 @@
+"""Personal information in ``assess``: the PII detector with each record's consent verdict applied.
+
+Finding PI is not a violation by itself (DESIGN.md "Violations"): the findings of a record are passed
+through :func:`safecorpus.registry.consent.consent_verdict` with the store's consent ledger, which marks
+them ``needs_basis`` for the "needing" and "withdrawn" verdicts (and adds a record-level finding for a
+withdrawn subject's record without PI). The decision rule counts only those (A.4.6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from safecorpus.detect.base import Detector, Finding
+from safecorpus.io.records import Record
+from safecorpus.registry.consent import ConsentLedger, ConsentLookup, consent_verdict
+
+
+class ConsentPiiDetector:
+    """Wraps a PII-layer detector; its findings carry ``needs_basis`` and ``consent_verdict``.
+
+    With an empty ledger every record with PI lacks a recorded basis, so its PI counts as a violation.
+    """
+
+    layer = "pii"
+
+    def __init__(
+        self,
+        detector: Detector,
+        ledger: ConsentLedger | ConsentLookup | None = None,
+        *,
+        at: dt.datetime | None = None,
+    ) -> None:
+        self.detector = detector
+        self.ledger = ledger if ledger is not None else ConsentLedger()
+        self.at = at
+        self.name = detector.name
+        self.version = detector.version
+
+    def detect(self, records: Sequence[Record]) -> list[list[Finding]]:
+        at = self.at or dt.datetime.now(dt.UTC)
+        found = self.detector.detect(records)
+        return [
+            consent_verdict(rec.meta, fs, self.ledger, record_id=rec.id, at=at).findings
+            for rec, fs in zip(records, found, strict=True)
+        ]
+
+    def describe(self) -> dict[str, Any]:
+        led = self.ledger
+        if isinstance(led, ConsentLedger):
+            return {
+                "subject_field": led.subject_field,
+                "subjects": len(led.by_subject),
+                "records": sum(len(v) for v in led.by_subject.values()),
+            }
+        return led.describe()
