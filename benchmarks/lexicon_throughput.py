@@ -241,7 +241,7 @@ def main() -> None:
     print("|---|---|---|---|")
     base = mb / results[0][1]
     for name, secs, n, size in results:
-        print(f"| {name} | {size / secs:,.1f} | {n:,} | {size / secs / base:.2f}× |")
+        print(f"| {name} | {size / secs:,.3g} | {n:,} | {size / secs / base:.3g}× |")
     print(
         f"\n(on the {slice_mb:.0f} MB slice safecorpus found {n_slice:,} matches, "
         f"{slice_mb / secs_slice:.1f} MB/s)"

@@ -171,19 +171,22 @@ class LexiconDetector:
         for i, p in enumerate(self.patterns):
             add("word" if _is_word_term(p) else "basic", "word" if _is_word_term(p) else "basic", [(p, i)])
         opts = self.variants
-        if opts.split_chars:
+        need_syllables = opts.homophones or opts.pinyin or opts.initials
+        derived = V.term_derivations(self.patterns) if (opts.split_chars or need_syllables) else None
+        if opts.split_chars and derived is not None:
             split = [
                 (form, i)
                 for i, p in enumerate(self.patterns)
-                if len(p) >= opts.split_min_chars and all(V.is_hanzi(c) for c in p)
-                for form in V.split_forms(p)
+                if len(p) >= opts.split_min_chars
+                for form in derived.split[i]
             ]
             add("basic", "split", self._normalized(split))
-        need_syllables = opts.homophones or opts.pinyin or opts.initials
         # terms that sound like a common word are matched as written only (see homophone_exclude_*.txt)
         syllables = [
-            V.term_syllables(p) if need_syllables and p not in self._homophone_exclude else None
-            for p in self.patterns
+            list(derived.syllables[i])
+            if derived and derived.syllables[i] and p not in self._homophone_exclude
+            else None
+            for i, p in enumerate(self.patterns)
         ]
         if opts.initials:
             add(

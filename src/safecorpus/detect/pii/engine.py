@@ -96,20 +96,19 @@ class PiiEngine:
         flags = _hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_UCP
         ok_ids: list[int] = []
         exprs: list[bytes] = []
+        unsupported = _unsupported_prefilters(
+            [
+                (i, _to_hyperscan(c.pattern.regex), flags | _flag(c.pattern))
+                for i, c in enumerate(self._compiled)
+                if c.pattern.prefilter
+            ]
+        )
         for i, c in enumerate(self._compiled):
-            if not c.pattern.prefilter:
-                self._always.append(i)
-                continue
-            expr = _to_hyperscan(c.pattern.regex)
-            probe = _hs.Database()
-            try:
-                probe.compile(expressions=[expr], ids=[i], elements=1, flags=[flags | _flag(c.pattern)])
-            except Exception as exc:  # hyperscan.error: pattern unsupported even as a prefilter
-                log.debug("pattern %s/%s runs without prefilter: %s", c.recognizer.name, c.pattern.name, exc)
+            if not c.pattern.prefilter or i in unsupported:
                 self._always.append(i)
                 continue
             ok_ids.append(i)
-            exprs.append(expr)
+            exprs.append(_to_hyperscan(c.pattern.regex))
         # Recognizers that need a context word get a second gate: their context words, as one expression.
         self._context_gate: dict[int, int] = {}
         for rec in self.recognizers:
@@ -120,18 +119,11 @@ class PiiEngine:
                 exprs.append(_to_hyperscan(rec.context_regex().pattern))
         if not exprs:
             return
-        db = _hs.Database()
-        db.compile(
-            expressions=exprs,
-            ids=ok_ids,
-            elements=len(exprs),
-            flags=[
-                flags
-                | (_flag(self._compiled[i].pattern) if i < len(self._compiled) else _hs.HS_FLAG_CASELESS)
-                for i in ok_ids
-            ],
-        )
-        self._db = db
+        all_flags = [
+            flags | (_flag(self._compiled[i].pattern) if i < len(self._compiled) else _hs.HS_FLAG_CASELESS)
+            for i in ok_ids
+        ]
+        self._db = _cached_database(exprs, ok_ids, all_flags)
 
     def _candidate_patterns(self, text: str) -> Iterable[int]:
         if self._db is None:
@@ -248,3 +240,51 @@ def default_engine() -> PiiEngine:
     if _DEFAULT is None:
         _DEFAULT = PiiEngine()
     return _DEFAULT
+
+
+def _unsupported_prefilters(candidates: list[tuple[int, bytes, int]]) -> set[int]:
+    """Ids of patterns hyperscan cannot compile even as prefilters (remembered in the user cache)."""
+    import hashlib
+    import json
+
+    from safecorpus.detect.lexicon.matcher import _write_atomic, cache_dir
+
+    digest = hashlib.sha256(repr(candidates).encode()).hexdigest()[:24]
+    cached = cache_dir() / f"pii-prefilter-{digest}.json"
+    if cached.is_file():
+        try:
+            return set(json.loads(cached.read_text()))
+        except (OSError, ValueError):
+            pass
+    bad: set[int] = set()
+    for i, expr, flag in candidates:
+        probe = _hs.Database()
+        try:
+            probe.compile(expressions=[expr], ids=[i], elements=1, flags=[flag])
+        except Exception as exc:  # hyperscan.error: pattern unsupported even as a prefilter
+            log.debug("pattern %d runs without prefilter: %s", i, exc)
+            bad.add(i)
+    _write_atomic(cached, json.dumps(sorted(bad)).encode())
+    return bad
+
+
+def _cached_database(exprs: list[bytes], ids: list[int], flags: list[int]):  # type: ignore[no-untyped-def]
+    """Compile (or load from the user cache) the prefilter database; compiling takes about a second."""
+    import hashlib
+
+    from safecorpus.detect.lexicon.matcher import _write_atomic, cache_dir
+
+    digest = hashlib.sha256(repr((exprs, ids, flags, _hs.__version__)).encode()).hexdigest()[:24]
+    cached = cache_dir() / f"pii-hs-{digest}.db"
+    db = None
+    if cached.is_file():
+        try:
+            db = _hs.loadb(cached.read_bytes(), _hs.HS_MODE_BLOCK)
+        except Exception:  # a stale or foreign cache entry: rebuild it
+            db = None
+    if db is None:
+        db = _hs.Database()
+        db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
+        _write_atomic(cached, _hs.dumpb(db))
+    db.scratch = _hs.Scratch(db)
+    return db
