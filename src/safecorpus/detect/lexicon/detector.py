@@ -422,7 +422,7 @@ class _Views:
 
     def word(self, codes: np.ndarray, key: str) -> bytes:
         if key not in self._word:
-            self._word[key] = b" " + _WORD_VIEW[codes].tobytes() + b" "
+            self._word[key] = b" " + np.take(_WORD_VIEW, codes).tobytes() + b" "
         return self._word[key]
 
     def char_span(

@@ -158,7 +158,7 @@ class Normalizer:
         if len(texts) > 1:
             np.cumsum(lengths[:-1] + 1, out=starts[1:])
         raw = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        codes = self._table[raw]
+        codes = np.take(self._table, raw)  # np.take gathers ~1.5x faster than fancy indexing
         origin: np.ndarray | None = None
         keep = codes != 0
         if not keep.all():
@@ -179,7 +179,7 @@ class Normalizer:
         Only separators right after a CJK character can start such a run, so the work beyond one table
         lookup and one comparison is proportional to those few candidates, not to the text.
         """
-        cls = self._classes[codes]
+        cls = np.take(self._classes, codes)
         starts = np.flatnonzero((cls[1:] == _SEP) & (cls[:-1] == _CJK)) + 1
         if not starts.size:
             return None

@@ -343,7 +343,7 @@ def variant_view(codes: np.ndarray, options: VariantOptions) -> tuple[np.ndarray
     A view character that stands for a run (a repeated letter, or a letter and the separator dropped
     after it) maps back to the whole run, so spans in the original text cover what was written.
     """
-    view = variant_table(options.confusables, options.leetspeak)[codes]
+    view = np.take(variant_table(options.confusables, options.leetspeak), codes)
     origin = np.arange(view.size)
     if options.letter_spacing and view.size > 2:
         letter = _LETTER[view]
@@ -397,8 +397,8 @@ def variant_interest(codes: np.ndarray, options: VariantOptions) -> np.ndarray:
     """Where the variant view can differ from the basic one: look-alikes, leet next to letters,
     repeated letters or characters, and spaced-out single letters."""
     table = variant_table(options.confusables, options.leetspeak)
-    mapped = table[codes] != codes
-    letter = _LETTER[codes]
+    mapped = np.take(table, codes) != codes
+    letter = np.take(_LETTER, codes)
     near_letter = np.zeros(codes.size, dtype=bool)
     near_letter[1:] |= letter[:-1]
     near_letter[:-1] |= letter[1:]
@@ -427,7 +427,7 @@ def _homophone_table_cached() -> np.ndarray:
 
 
 def homophone_view(codes: np.ndarray) -> np.ndarray:
-    return _homophone_table_cached()[codes]
+    return np.take(_homophone_table_cached(), codes)
 
 
 def homophone_pattern(syllables: list[str]) -> str:
@@ -469,7 +469,7 @@ def pinyin_interest(codes: np.ndarray) -> np.ndarray:
     is mixed with characters or written with tone numbers. Plain pinyin words (joined, spaced or with
     tone marks) are matched in the word view instead, which costs nothing extra."""
     kind_of, _ = _pinyin_char_class()
-    kind = kind_of[codes]
+    kind = np.take(kind_of, codes)
     latin = kind == 1
     hanzi = kind == 2
     interest = np.zeros(codes.size, dtype=bool)
@@ -484,8 +484,8 @@ def pinyin_interest(codes: np.ndarray) -> np.ndarray:
 def pinyin_view(codes: np.ndarray) -> PinyinView:
     tables = pinyin_tables()
     kind_of, letter_of = _pinyin_char_class()
-    kind = kind_of[codes]
-    syl = tables.syllable_of[codes]
+    kind = np.take(kind_of, codes)
+    syl = np.take(tables.syllable_of, codes)
     lengths = np.where(kind == 2, tables.lengths[syl], np.where(kind == 0, 0, 1))
     src = np.repeat(np.arange(codes.size), lengths)
     starts = np.cumsum(lengths) - lengths
