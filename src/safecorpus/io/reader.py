@@ -1,7 +1,8 @@
 """Walk a corpus path and stream Records, Rejections and FileNotices from every supported file.
 
 Formats by suffix: ``.jsonl``/``.json``/``.ndjson`` (optionally ``.gz``/``.zst``), ``.csv`` (optionally
-compressed), ``.parquet``, and ``.txt`` (one file = one record). Folders are walked in sorted order so
+compressed), ``.parquet``, and ``.txt`` (one file = one record). A dataset's README, LICENSE or Markdown
+files are passed over; any other unknown file is reported in a notice. Folders are walked in sorted order so
 every run sees records in the same order. A record's file-based source is the file's path relative to
 the corpus root without its suffixes; for ``.txt`` files it is their folder.
 """
@@ -43,6 +44,11 @@ def corpus_files(root: Path) -> list[Path]:
     )
 
 
+def _is_documentation(path: Path) -> bool:
+    name = path.name.upper()
+    return path.suffix.lower() in (".md", ".rst") or name.startswith(("README", "LICENSE", "NOTICE", "COPYING"))
+
+
 def file_source(root: Path, path: Path) -> str:
     base = root.name if root.is_dir() else root.parent.name
     rel = path.relative_to(root) if root.is_dir() else Path(path.name)
@@ -63,6 +69,8 @@ def iter_corpus(path: str | Path, options: ReaderOptions | None = None) -> Itera
     for file in files:
         rel = file.relative_to(root).as_posix() if root.is_dir() else file.name
         reader = READERS.get(format_suffix(file))
+        if reader is None and _is_documentation(file):
+            continue  # a dataset's README or LICENSE is not data
         if reader is None:
             yield FileNotice(
                 rel, "skipped", f"{rel}: not a supported format (jsonl, csv, parquet, txt); skipped"
