@@ -44,9 +44,11 @@ def corpus_files(root: Path) -> list[Path]:
     )
 
 
+_DOC_NAMES = ("README", "LICENSE", "NOTICE", "COPYING")
+
+
 def _is_documentation(path: Path) -> bool:
-    name = path.name.upper()
-    return path.suffix.lower() in (".md", ".rst") or name.startswith(("README", "LICENSE", "NOTICE", "COPYING"))
+    return path.suffix.lower() in (".md", ".rst") or path.name.upper().startswith(_DOC_NAMES)
 
 
 def file_source(root: Path, path: Path) -> str:
