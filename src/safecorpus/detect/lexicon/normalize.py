@@ -145,6 +145,16 @@ class Normalizer:
         """Normalise one string (used for lexicon terms and `lexicon check`)."""
         return self.normalize_batch([text]).text
 
+    def strip_separators(self, term: str) -> str:
+        """Drop separator characters at a term's ends: ``abc.`` must match ``abc. def``, where the
+        separator run between two CJK characters is removed from the text."""
+        start, end = 0, len(term)
+        while start < end and self._separators[ord(term[start])]:
+            start += 1
+        while end > start and self._separators[ord(term[end - 1])]:
+            end -= 1
+        return term[start:end]
+
     def normalize_many(self, texts: Sequence[str]) -> list[str]:
         """Normalise many short strings (terms) in one pass; none may contain a newline."""
         if not texts:
