@@ -93,6 +93,12 @@ def build_tiers(config: AssessConfig) -> Tiers:
         assessment.append(pii)
         if config.pii_in_fast_tier:
             fast.append(pii)
+    if "classifier" in rule.layers:
+        from safecorpus.detect.classifier.detector import profile_detectors
+
+        fast_clf, assessment_clf = profile_detectors(config.profile)
+        fast.extend([fast_clf] if fast_clf else [])
+        assessment.extend([assessment_clf] if assessment_clf else [])
     return Tiers(fast, assessment, lexicon_coverage(lexicon, config.profile))
 
 

@@ -22,6 +22,7 @@ def _register() -> None:
 
     # -- sub-command modules added by later features go below this line --
     from safecorpus.cli import bank as _bank  # noqa: F401
+    from safecorpus.cli import classifier as _classifier  # noqa: F401
     from safecorpus.cli import consent as _consent  # noqa: F401
     from safecorpus.cli import filter as _filter  # noqa: F401
     from safecorpus.cli import lexicon as _lexicon  # noqa: F401

