@@ -144,8 +144,7 @@ class LexiconDetector:
         self.normalizer = Normalizer(options)
         forms = self.normalizer.normalize_many([t.term.strip().replace("\n", " ") for t in lexicon.terms])
         patterns: dict[str, list[Term]] = {}
-        for term, form in zip(lexicon.terms, forms, strict=True):
-            canonical = self.normalizer.strip_separators(form)
+        for term, canonical in zip(lexicon.terms, forms, strict=True):
             if canonical:
                 patterns.setdefault(canonical, []).append(term)
         if not patterns:

@@ -131,6 +131,8 @@ class NormalizedBatch:
 
 
 _OTHER, _SEP, _CJK = 0, 1, 2
+_STOPS = np.array([ord(c) for c in ".!?…"], dtype=np.uint32)
+_SPACES = np.array([ord(c) for c in " \u3000\u00a0"], dtype=np.uint32)
 
 
 class Normalizer:
@@ -144,16 +146,6 @@ class Normalizer:
     def normalize(self, text: str) -> str:
         """Normalise one string (used for lexicon terms and `lexicon check`)."""
         return self.normalize_batch([text]).text
-
-    def strip_separators(self, term: str) -> str:
-        """Drop separator characters at a term's ends: ``abc.`` must match ``abc. def``, where the
-        separator run between two CJK characters is removed from the text."""
-        start, end = 0, len(term)
-        while start < end and self._separators[ord(term[start])]:
-            start += 1
-        while end > start and self._separators[ord(term[end - 1])]:
-            end -= 1
-        return term[start:end]
 
     def normalize_many(self, texts: Sequence[str]) -> list[str]:
         """Normalise many short strings (terms) in one pass; none may contain a newline."""
@@ -200,6 +192,11 @@ class Normalizer:
         run_len = np.where(is_sep.all(axis=1), limit + 1, np.argmin(is_sep, axis=1))
         after = window[np.arange(starts.size), np.minimum(run_len, limit)]
         ok = (run_len <= limit) & (after == _CJK) & (starts + run_len < codes.size)
+        # "。 " or ". " is a sentence break, not obfuscation: a run holding both a stop and a space stays
+        in_run = np.arange(limit + 1) < run_len[:, None]
+        stop = np.isin(codes[ahead], _STOPS) & in_run
+        space = np.isin(codes[ahead], _SPACES) & in_run
+        ok &= ~(stop.any(axis=1) & space.any(axis=1))
         starts, run_len = starts[ok], run_len[ok]
         if not starts.size:
             return None
