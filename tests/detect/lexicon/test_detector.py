@@ -8,6 +8,8 @@ import pytest
 from safecorpus.detect.lexicon.detector import LexiconDetector
 from safecorpus.detect.lexicon.library import Lexicon, Term
 from safecorpus.detect.lexicon.matcher import available_backends
+from safecorpus.detect.lexicon.normalize import NormalizerOptions
+from safecorpus.detect.lexicon.variants import VariantOptions
 from safecorpus.io.records import Record
 
 
@@ -79,3 +81,16 @@ def test_empty_batch_and_no_terms(tiny_lexicon: Lexicon) -> None:
     assert LexiconDetector(tiny_lexicon).detect([]) == []
     with pytest.raises(Exception, match="no terms"):
         LexiconDetector(Lexicon("e", "1", None, []))
+
+
+def test_normalised_matching_finds_every_raw_match() -> None:
+    """Whatever a matcher without normalisation finds, the normalising detector finds too."""
+    terms = [Term(t, "A.1.8") for t in ("违禁词", "违禁词.", "词甲乙", "abc", "abc def", "Ｘ乙")]
+    lex = Lexicon("t", "1", dt.date.today(), terms)
+    raw = LexiconDetector(lex, options=NormalizerOptions(False, False, False, False, False))
+    full = LexiconDetector(lex, variants=VariantOptions())
+    texts = ["有违禁词. 然后", "违禁词.后面", "ABC def", "x abc def y", "Ｘ乙与词甲乙", "违 禁 词"]
+    for i, text in enumerate(texts):
+        found = {(m.start, m.end) for m in full.match_batch([text])}
+        for m in raw.match_batch([text]):
+            assert any(s < m.end and m.start < e for s, e in found), (i, m)

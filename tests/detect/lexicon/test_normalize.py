@@ -16,6 +16,8 @@ from safecorpus.detect.lexicon.normalize import Normalizer, NormalizerOptions, c
         ("违，禁", "违,禁"),  # Chinese sentence punctuation is structure, kept
         ("违\n禁", "违\n禁"),  # line breaks are kept
         ("违....禁", "违....禁"),  # runs longer than 3 are kept
+        ("违. 禁", "违. 禁"),  # a stop and a space: a sentence break, kept
+        ("违!禁", "违禁"),  # a lone "!" between characters is inserted
         ("hello  world", "hello  world"),  # spaces between Latin words are kept
         ("a.b", "a.b"),
     ],

@@ -551,6 +551,8 @@ def describe_variants(matched: str, canonical: str, channel: str) -> list[str]:
         low = matched.lower()
         if sum(a == b for a, b in pairwise(low)) > sum(a == b for a, b in pairwise(canonical)):
             add("repeats")
-        if " " in matched and " " not in canonical:
+        if "symbols" in kinds or (" " in matched and " " not in canonical):
+            # in this channel, characters between the letters are the spacing-out of a word
+            kinds[:] = [k for k in kinds if k != "symbols"]
             add("letter_spacing")
     return kinds
