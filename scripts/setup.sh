@@ -38,9 +38,13 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 
-extras="."
-[ "$want_test" -eq 1 ] && extras=".[dev]"
-stamp=".venv/.safecorpus-installed$( [ "$want_test" -eq 1 ] && echo -test)"
+if [ "$want_test" -eq 1 ]; then
+  extras=".[dev]"
+  stamp=".venv/.safecorpus-installed-test"
+else
+  extras="."
+  stamp=".venv/.safecorpus-installed"
+fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e "$extras"
