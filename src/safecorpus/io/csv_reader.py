@@ -27,13 +27,12 @@ def read_csv(path: Path, rel: str, file_source: str, options: ReaderOptions) -> 
     row_start = 1
     try:
         with open_binary(path) as stream:
-            encoding, stop = sniff_stream(stream, rel, file_source, options.encoding)
+            encoding, note = sniff_stream(stream, rel, file_source, options.encoding)
+            if note is not None:
+                yield note  # type: ignore[misc]
             if encoding is None:
-                yield stop  # type: ignore[misc]
                 return
-            if encoding != "utf-8":
-                yield FileNotice(rel, "encoding", f"{rel}: decoded as {encoding.upper()}")
-            else:
+            if encoding == "utf-8":
                 encoding = "utf-8-sig"
             text = io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")
             reader = csv.reader(text)

@@ -51,9 +51,10 @@ def detect_encoding(sample: bytes) -> str:
 
 
 def sniff_stream(stream, rel: str, file_source: str, forced: str | None) -> tuple[str | None, object | None]:
-    """Peek at a buffered binary stream: (encoding, None) to go on, or (None, item) to report and stop.
+    """Peek at a buffered binary stream: (encoding, note) where ``note`` is an item to report first.
 
-    The item is a FileNotice for an empty file or a Rejection for UTF-16, which is not supported.
+    An empty file gives (None, FileNotice) and UTF-16 (None, Rejection): report the note and stop. A
+    file decoded as GB18030 gives ("gb18030", FileNotice) so the user sees which files were converted.
     """
     from safecorpus.io import reasons
     from safecorpus.io.records import FileNotice, Rejection
@@ -64,4 +65,6 @@ def sniff_stream(stream, rel: str, file_source: str, forced: str | None) -> tupl
     if is_utf16(sample):
         message = f"{rel}: UTF-16 is not supported; convert the file to UTF-8"
         return None, Rejection(rel, 1, reasons.INVALID_ENCODING, message, file_source)
-    return forced or detect_encoding(sample), None
+    encoding = forced or detect_encoding(sample)
+    note = None if encoding == UTF8 else FileNotice(rel, "encoding", f"{rel}: decoded as {encoding.upper()}")
+    return encoding, note

@@ -37,12 +37,11 @@ def read_jsonl(path: Path, rel: str, file_source: str, options: ReaderOptions) -
     line_no = 0
     try:
         with open_binary(path) as stream:
-            encoding, stop = sniff_stream(stream, rel, file_source, options.encoding)
+            encoding, note = sniff_stream(stream, rel, file_source, options.encoding)
+            if note is not None:
+                yield note  # type: ignore[misc]
             if encoding is None:
-                yield stop  # type: ignore[misc]
                 return
-            if encoding != "utf-8":
-                yield FileNotice(rel, "encoding", f"{rel}: decoded as {encoding.upper()}")
             for raw, size in _lines(stream, options.max_record_bytes):
                 line_no += 1
                 if raw is None:
