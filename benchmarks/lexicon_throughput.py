@@ -25,6 +25,7 @@ import datetime as dt
 import platform
 import random
 import re
+import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -174,10 +175,24 @@ def make_real_corpus(
     return docs
 
 
-def timed(fn: Callable[[], int]) -> tuple[float, int]:
-    start = time.perf_counter()
-    n = fn()
-    return time.perf_counter() - start, n
+REPEATS = 3
+
+
+def timed(
+    fn: Callable[[], int], warm: Callable[[], object] | None = None, repeats: int = 1
+) -> tuple[float, int]:
+    """Median seconds of ``repeats`` runs of ``fn`` and its result, after an untimed warm-up. On this
+    shared VM one run of the same code varies by up to ±20%, and whichever matcher runs first is slowest
+    (first-touch page faults, allocator growth), so every fast matcher gets the same warm-up and median."""
+    if warm is not None:
+        warm()
+    times = []
+    n = 0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        n = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), n
 
 
 def main() -> None:
@@ -189,6 +204,7 @@ def main() -> None:
         "--re-mb", type=float, default=5.0, help="slice for the Python re baseline (default 5)"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="timed runs per fast matcher (median)")
     parser.add_argument("--text", choices=("real", "synthetic"), default="real")
     parser.add_argument("--show-missed", action="store_true", help="print baseline matches safecorpus missed")
     parser.add_argument(
@@ -222,6 +238,11 @@ def main() -> None:
     batch = 1000
     results: list[tuple[str, float, int, float]] = []
 
+    warm_docs = docs[: 10 * batch]  # ~5 MB, scanned once untimed by every matcher
+
+    def warm_up(det: LexiconDetector) -> Callable[[], object]:
+        return lambda: [det.match_batch(warm_docs[i : i + batch]) for i in range(0, len(warm_docs), batch)]
+
     def safecorpus_run(det: LexiconDetector) -> Callable[[], int]:
         def run() -> int:
             return sum(len(det.match_batch(docs[i : i + batch])) for i in range(0, len(docs), batch))
@@ -241,11 +262,11 @@ def main() -> None:
         ("safecorpus, all variant kinds on (" + every.backend + ")", every),
         ("raw matcher, no normalisation (" + raw.backend + ")", raw),
     ):
-        secs, n = timed(safecorpus_run(det))
+        secs, n = timed(safecorpus_run(det), warm=warm_up(det), repeats=args.repeats)
         results.append((name, secs, n, mb))
     if "hyperscan" in available_backends():
         ac = LexiconDetector(lexicon, backend="ahocorasick")
-        secs, n = timed(safecorpus_run(ac))
+        secs, n = timed(safecorpus_run(ac), warm=warm_up(ac), repeats=args.repeats)
         results.append(("safecorpus, full normalisation (ahocorasick fallback)", secs, n, mb))
 
     from flashtext import KeywordProcessor
@@ -253,7 +274,10 @@ def main() -> None:
     kp = KeywordProcessor()
     for t in terms:
         kp.add_keyword(t)
-    secs, n = timed(lambda: sum(len(kp.extract_keywords(d)) for d in docs))
+    secs, n = timed(
+        lambda: sum(len(kp.extract_keywords(d)) for d in docs),
+        warm=lambda: [kp.extract_keywords(d) for d in warm_docs],
+    )
     results.append(("flashtext 2.7 (pure Python)", secs, n, mb))
 
     ours = {
@@ -293,7 +317,9 @@ def main() -> None:
         slice_docs.append(d)
         slice_mb += len(d.encode("utf-8")) / 1e6
     pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
-    secs, n = timed(lambda: sum(len(pattern.findall(d)) for d in slice_docs))
+    secs, n = timed(
+        lambda: sum(len(pattern.findall(d)) for d in slice_docs), warm=lambda: pattern.findall(docs[0])
+    )
     results.append((f"Python re alternation ({slice_mb:.0f} MB slice)", secs, n, slice_mb))
     secs_slice, n_slice = timed(
         lambda: sum(
