@@ -94,3 +94,13 @@ def test_normalised_matching_finds_every_raw_match() -> None:
         found = {(m.start, m.end) for m in full.match_batch([text])}
         for m in raw.match_batch([text]):
             assert any(s < m.end and m.start < e for s, e in found), (i, m)
+
+
+def test_term_with_separator_ends_needs_them_in_the_text() -> None:
+    lex = Lexicon("t", "1", dt.date.today(), [Term("违禁*", "A.1.8"), Term("禁词.", "A.1.8")])
+    det = LexiconDetector(lex)
+    spans = [
+        [(m.start, m.end) for m in det.match_batch([t])]
+        for t in ("有违禁* 在", "有违禁在", "禁词. 好", "禁词好")
+    ]
+    assert spans == [[(1, 4)], [], [(0, 3)], []]

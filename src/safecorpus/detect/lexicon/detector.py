@@ -151,6 +151,17 @@ class LexiconDetector:
             raise ConfigError("the keyword library has no terms to match")
         self.patterns = list(patterns)
         self.pattern_terms = [patterns[p] for p in self.patterns]
+        # A term with separator characters at an end ("abc*") is matched by its core and the ends are
+        # checked in the original text: the normaliser may remove a separator run between two CJK
+        # characters, which would otherwise hide "abc* 中" from the term.
+        self._affixes: dict[int, tuple[str, str]] = {}
+        self._cores: list[str] = []
+        for i, p in enumerate(self.patterns):
+            core = self.normalizer.strip_separators(p)
+            self._cores.append(core or p)
+            if core and core != p:
+                head = p.index(core)
+                self._affixes[i] = (p[:head], p[head + len(core) :])
         self._backend = backend
         self._rules: object | None = None  # allow-list and context rules, built on first detect()
         self._homophone_exclude = _homophone_exclusions(lexicon)
@@ -168,7 +179,7 @@ class LexiconDetector:
             code = CHANNEL_ORDER.index(channel)
             views[view].extend((p, i, code) for p, i in pairs)
 
-        for i, p in enumerate(self.patterns):
+        for i, p in enumerate(self._cores):
             add("word" if _is_word_term(p) else "basic", "word" if _is_word_term(p) else "basic", [(p, i)])
         opts = self.variants
         need_syllables = opts.homophones or opts.pinyin or opts.initials
@@ -301,7 +312,27 @@ class LexiconDetector:
         local_end = o_end - batch.doc_starts[docs]
         order = np.lexsort((chans, ids, local_end, local_start, docs))
         result = Matches(docs[order], local_start[order], local_end[order], ids[order], chans[order])
-        return _dedupe(result) if np.any(chans[1:] != chans[:-1]) else result
+        if self._affixes:
+            result = self._check_affixes(texts, result)
+        return _dedupe(result) if np.any(result.channels[1:] != result.channels[:-1]) else result
+
+    def _check_affixes(self, texts: Sequence[str], m: Matches) -> Matches:
+        """Keep a core hit of a term with separator ends only where the original text has those ends, and
+        widen its span over them."""
+        rows = np.flatnonzero(np.isin(m.patterns, np.fromiter(self._affixes, dtype=np.int64)))
+        if not rows.size:
+            return m
+        keep = np.ones(len(m), dtype=bool)
+        starts, ends = m.starts.copy(), m.ends.copy()
+        norm = self.normalizer.normalize
+        for r in rows.tolist():
+            prefix, suffix = self._affixes[int(m.patterns[r])]
+            text, s, e = texts[int(m.docs[r])], int(m.starts[r]), int(m.ends[r])
+            ok_pre = not prefix or (s >= len(prefix) and norm(text[s - len(prefix) : s]) == prefix)
+            ok_suf = not suffix or norm(text[e : e + len(suffix)]) == suffix
+            keep[r] = ok_pre and ok_suf
+            starts[r], ends[r] = s - len(prefix), e + len(suffix)
+        return Matches(m.docs[keep], starts[keep], ends[keep], m.patterns[keep], m.channels[keep])
 
     def _scan(
         self, channel: _Channel, views: _Views

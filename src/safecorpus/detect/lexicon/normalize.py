@@ -150,6 +150,15 @@ class Normalizer:
         """Normalise one string (used for lexicon terms and `lexicon check`)."""
         return self.normalize_batch([text]).text
 
+    def strip_separators(self, term: str) -> str:
+        """A term without the separator characters at its ends (its core)."""
+        start, end = 0, len(term)
+        while start < end and self._separators[ord(term[start])]:
+            start += 1
+        while end > start and self._separators[ord(term[end - 1])]:
+            end -= 1
+        return term[start:end]
+
     def normalize_many(self, texts: Sequence[str]) -> list[str]:
         """Normalise many short strings (terms) in one pass; none may contain a newline."""
         if not texts:
