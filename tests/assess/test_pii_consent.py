@@ -108,8 +108,9 @@ def test_pii_layer_only_when_the_profile_decides_on_it(tmp_path, corpus, tiny_le
     tiers = build_tiers(
         AssessConfig(corpus=corpus, profile=load_profile(), lexicon=lex, pii_in_fast_tier=False)
     )
-    assert [d.layer for d in tiers.assessment] == ["keyword", "pii"]
-    assert [d.layer for d in tiers.fast] == ["keyword"]
+    # the default profile also runs the shipped classifier (fast tier on both samples)
+    assert [d.layer for d in tiers.assessment] == ["keyword", "pii", "classifier"]
+    assert [d.layer for d in tiers.fast] == ["keyword", "classifier"]
 
 
 def test_cli_uses_the_stores_ledger(tmp_path, corpus, tiny_lexicon_path):

