@@ -27,9 +27,7 @@ def main() -> None:
             out = converter.convert(ch)
             if len(out) == 1 and out != ch:
                 rows.append(f"{ch}\t{out}\n")
-    header = (
-        f"# traditional<TAB>simplified from scripts/build_t2s_table.py, OpenCC {opencc.__version__}\n"
-    )
+    header = f"# traditional<TAB>simplified from scripts/build_t2s_table.py, OpenCC {opencc.__version__}\n"
     OUT.write_text(header + "".join(rows), "utf-8")
     print(f"wrote {len(rows)} pairs to {OUT}")
 
