@@ -132,15 +132,20 @@ def make_corpus(
                     " ".join(rng.choice(en_common) for _ in range(rng.randint(6, 14))).capitalize() + "."
                 )
             parts.append(sentence)
-        if rng.random() < 0.3:
-            term = rng.choice(terms)
-            if rng.random() < 0.03:
-                term = obfuscate(term, rng)
-            parts.insert(rng.randrange(len(parts) + 1), term if not term.isascii() else f" {term} ")
+        plant(parts, terms, rng)
         doc = "".join(parts)
         docs.append(doc)
         size += len(doc.encode("utf-8"))
     return docs
+
+
+def plant(parts: list[str], terms: list[str], rng: random.Random) -> None:
+    """In 30% of documents, insert one term at a random place, 3% of them obfuscated."""
+    if rng.random() < 0.3:
+        term = rng.choice(terms)
+        if rng.random() < 0.03:
+            term = obfuscate(term, rng)
+        parts.insert(rng.randrange(len(parts) + 1), term if not term.isascii() else f" {term} ")
 
 
 def real_sentences(root: Path) -> tuple[list[str], list[str]]:
@@ -164,11 +169,7 @@ def make_real_corpus(
     size = 0
     while size < target_mb * 1e6:
         parts = [rng.choice(zh) if rng.random() < 0.6 else rng.choice(en) for _ in range(rng.randint(3, 9))]
-        if rng.random() < 0.3:
-            term = rng.choice(terms)
-            if rng.random() < 0.03:
-                term = obfuscate(term, rng)
-            parts.insert(rng.randrange(len(parts) + 1), term if not term.isascii() else f" {term} ")
+        plant(parts, terms, rng)
         doc = " ".join(parts)
         docs.append(doc)
         size += len(doc.encode("utf-8"))

@@ -26,7 +26,12 @@ from safecorpus.detect.base import Finding
 from safecorpus.detect.lexicon import variants as V
 from safecorpus.detect.lexicon.library import Lexicon, Term
 from safecorpus.detect.lexicon.matcher import LiteralMatcher, make_matcher
-from safecorpus.detect.lexicon.normalize import NormalizedBatch, Normalizer, NormalizerOptions
+from safecorpus.detect.lexicon.normalize import (
+    SEPARATOR_CATEGORIES,
+    NormalizedBatch,
+    Normalizer,
+    NormalizerOptions,
+)
 from safecorpus.errors import ConfigError
 from safecorpus.io.records import Record
 
@@ -550,9 +555,6 @@ def _dedupe(m: Matches) -> Matches:
     return Matches(m.docs[keep], m.starts[keep], m.ends[keep], m.patterns[keep], m.channels[keep])
 
 
-_SEPARATOR_CATS = {"Zs", "Pc", "Pd", "Po", "Sm", "Sk", "So"}
-
-
 def describe_variants(matched: str, canonical: str, channel: str) -> list[str]:
     """Name the obfuscations a matched span used, for the evidence and `lexicon check`."""
     kinds: list[str] = []
@@ -572,7 +574,7 @@ def describe_variants(matched: str, canonical: str, channel: str) -> list[str]:
             add("case")
         elif V.is_hanzi(ch) and ch not in canonical and channel in ("basic", "variant"):
             add("traditional")
-        elif unicodedata.category(ch) in _SEPARATOR_CATS and ch not in canonical:
+        elif unicodedata.category(ch) in SEPARATOR_CATEGORIES and ch not in canonical:
             add("emoji" if unicodedata.category(ch) == "So" else "symbols")
         elif ch.lower() in V.CONFUSABLES:
             add("confusables")

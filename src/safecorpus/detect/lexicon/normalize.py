@@ -33,7 +33,7 @@ MAX_CP = 0x110000
 # Characters never treated as separators even though Unicode files them as punctuation: a Chinese
 # sentence break is structure, not obfuscation, and removing it would join unrelated clauses.
 _SENTENCE_PUNCT = set("，。、；：？「」『』（）《》〈〉【】“”‘’\"'()[]{}<>,;:?")
-_SEPARATOR_CATEGORIES = {"Zs", "Pc", "Pd", "Po", "Sm", "Sk", "So"}
+SEPARATOR_CATEGORIES = {"Zs", "Pc", "Pd", "Po", "Sm", "Sk", "So"}
 _INVISIBLE = [0x00AD, 0x034F, 0x061C, 0x180E, 0xFEFF, *range(0x200B, 0x2010), *range(0x202A, 0x202F)]
 _INVISIBLE += [
     *range(0x2060, 0x2070),
@@ -106,7 +106,7 @@ def _tables(options: NormalizerOptions) -> tuple[np.ndarray, np.ndarray, np.ndar
             if 0xD800 <= cp <= 0xDFFF:
                 continue
             ch = chr(cp)
-            if unicodedata.category(ch) in _SEPARATOR_CATEGORIES and ch not in _SENTENCE_PUNCT:
+            if unicodedata.category(ch) in SEPARATOR_CATEGORIES and ch not in _SENTENCE_PUNCT:
                 separators[cp] = True
         separators[0x1F000:0x1FB00] = True  # emoji and pictographs
         separators[[0x09, 0x0A, 0x0D]] = False

@@ -413,7 +413,9 @@ def variant_interest(codes: np.ndarray, options: VariantOptions) -> np.ndarray:
     return interest
 
 
+@lru_cache(maxsize=1)
 def homophone_table() -> np.ndarray:
+    """Code point → private-use code of its toneless syllable (itself when it has no reading)."""
     tables = pinyin_tables()
     table = np.arange(MAX_CP, dtype=np.uint32)
     has = tables.syllable_of > 0
@@ -421,13 +423,8 @@ def homophone_table() -> np.ndarray:
     return table
 
 
-@lru_cache(maxsize=1)
-def _homophone_table_cached() -> np.ndarray:
-    return homophone_table()
-
-
 def homophone_view(codes: np.ndarray) -> np.ndarray:
-    return np.take(_homophone_table_cached(), codes)
+    return np.take(homophone_table(), codes)
 
 
 def homophone_pattern(syllables: list[str]) -> str:
