@@ -32,7 +32,21 @@ FIELDS = (
     "contract",
     "consent",
     "notes",
+    # Registry fields (`safecorpus sources import`); `filter` carries them but does not need them.
+    "languages",
+    "modality",
+    "origin",
+    "supplier_attestation",
+    "collected_at",
+    "collection_method",
+    "robots_snapshot",
+    "tdm_rep",
+    "generating_model",
+    "model_version",
+    "acquired_at",
 )
+# Fields whose YAML value may be a list (joined with ';' like `match` in CSV).
+LIST_FIELDS = ("match", "languages")
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,17 @@ class SourceEntry:
     contract: str | None = None
     consent: str | None = None
     notes: str | None = None
+    languages: str | None = None
+    modality: str | None = None
+    origin: str | None = None
+    supplier_attestation: str | None = None
+    collected_at: str | None = None
+    collection_method: str | None = None
+    robots_snapshot: str | None = None
+    tdm_rep: str | None = None
+    generating_model: str | None = None
+    model_version: str | None = None
+    acquired_at: str | None = None
 
     def problems(self) -> list[str]:
         """What the entry itself lacks (a URL or user id may still come from each record)."""
@@ -142,6 +167,17 @@ class SourceCatalog:
         return {"path": self.path, "sha256": self.sha256, "entries": len(self.entries)}
 
 
+def _text(value: Any) -> str | None:
+    """A field's value as text: lists (YAML) joined with ';', dates in ISO form, blanks as None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, list | tuple):
+        return ";".join(str(v).strip() for v in value if str(v).strip()) or None
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value).strip() or None
+
+
 def _entry(raw: dict[str, Any], where: str) -> SourceEntry:
     unknown = set(raw) - set(FIELDS)
     if unknown:
@@ -159,7 +195,7 @@ def _entry(raw: dict[str, Any], where: str) -> SourceEntry:
     match = raw.get("match") or ()
     if isinstance(match, str):
         match = [m.strip() for m in match.split(";") if m.strip()]
-    values = {k: (str(raw[k]).strip() or None) if raw.get(k) not in (None, "") else None for k in FIELDS[3:]}
+    values = {k: _text(raw.get(k)) for k in FIELDS[3:]}
     return SourceEntry(name=name, provenance_type=ptype, match=tuple(str(m) for m in match), **values)
 
 
