@@ -25,9 +25,11 @@ def _register() -> None:
     from safecorpus.cli import classifier as _classifier  # noqa: F401
     from safecorpus.cli import consent as _consent  # noqa: F401
     from safecorpus.cli import filter as _filter  # noqa: F401
+    from safecorpus.cli import ip as _ip  # noqa: F401
     from safecorpus.cli import lexicon as _lexicon  # noqa: F401
     from safecorpus.cli import modeltest as _modeltest  # noqa: F401
     from safecorpus.cli import pii as _pii  # noqa: F401
+    from safecorpus.cli import report as _report  # noqa: F401
     from safecorpus.cli import sources as _sources  # noqa: F401
 
 

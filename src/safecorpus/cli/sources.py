@@ -2,19 +2,47 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
 import click
 from rich.table import Table
 
+from safecorpus import SCHEMA_VERSION
 from safecorpus.cli import cli
-from safecorpus.cli.common import config_options, console, pct, resolve_config, resolve_store, store_options
+from safecorpus.cli.common import (
+    config_options,
+    console,
+    pct,
+    reader_options,
+    require_path,
+    resolve_config,
+    resolve_reader,
+    resolve_store,
+    store_options,
+    write_json,
+)
 from safecorpus.errors import InputError
+from safecorpus.pipeline.provenance import FIELDS, TYPES, SourceEntry
+from safecorpus.registry.audit import DEFAULT_PER_TYPE, run_audit
 from safecorpus.registry.db import open_store
+from safecorpus.registry.diversity import DEFAULT_MAX_FOREIGN_SHARE, DEFAULT_MIN_SOURCES, diversity
+from safecorpus.registry.requirements import completeness, missing_fields
 from safecorpus.registry.results import known_sources, latest_results, source_history
+from safecorpus.registry.source_registry import (
+    add_entries,
+    entry_for_source,
+    entry_from_fields,
+    import_file,
+    registered,
+    registry_catalog,
+)
 
 
 @cli.group()
 def sources() -> None:
-    """Sources and their stored assessment results."""
+    """The source registry, and sources' stored assessment results."""
 
 
 @sources.command("list")
@@ -85,4 +113,174 @@ def show_source(
             f"k={run.sample_size}"
         )
         console.print(f"  sampled ids: {src.sampled_ids_file}")
+    return 0
+
+
+# --- the source registry ---------------------------------------------------------------------------------
+
+_ADD_FIELDS = [f for f in FIELDS if f not in ("name", "provenance_type")]
+
+
+def _registry_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for name in reversed(_ADD_FIELDS):
+        f = click.option(f"--{name.replace('_', '-')}", name, help=f"Sources-file field '{name}'.")(f)
+    return f
+
+
+@sources.command("add")
+@click.argument("name")
+@click.option("--type", "provenance_type", required=True, type=click.Choice(TYPES), help="Provenance type.")
+@_registry_options
+@config_options
+@store_options
+def add_source(
+    name: str,
+    provenance_type: str,
+    config_path: str | None,
+    profile_name: str | None,
+    store_dir: str | None,
+    store_url: str | None,
+    **fields: str | None,
+) -> int:
+    """Register (or replace) source NAME; list fields such as --languages take 'zh;en'."""
+    project, _ = resolve_config(config_path, profile_name)
+    _, url = resolve_store(project, store_dir, store_url)
+    entry = entry_from_fields({"name": name, "provenance_type": provenance_type, **fields})
+    counts = add_entries(open_store(url), [entry])
+    console.print(f"{'added' if counts['added'] else 'updated'} source {name!r} ({provenance_type})")
+    _print_missing([entry])
+    return 0
+
+
+@sources.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@config_options
+@store_options
+def import_sources(
+    path: str, config_path: str | None, profile_name: str | None, store_dir: str | None, store_url: str | None
+) -> int:
+    """Register every source of a sources file (YAML or CSV, the format `filter --sources` reads)."""
+    project, _ = resolve_config(config_path, profile_name)
+    _, url = resolve_store(project, store_dir, store_url)
+    engine = open_store(url)
+    counts = import_file(engine, path)
+    console.print(f"{path}: {counts['added']} source(s) added, {counts['updated']} updated")
+    _print_missing(registered(engine))
+    return 0
+
+
+def _print_missing(entries: list[SourceEntry]) -> list[dict[str, Any]]:
+    found = [nc.to_dict() for e in entries for nc in missing_fields(e)]
+    for nc in found:
+        console.print(f"  non-conformance [{nc['clause']}]: {nc['source']}: missing {nc['field']}")
+    return found
+
+
+@sources.command("check")
+@click.option("--json", "json_path", help="Write the registry, non-conformances and diversity view here.")
+@click.option(
+    "--records", is_flag=True, help="Weight the domestic/foreign share by records read (needs assess)."
+)
+@config_options
+@store_options
+def check_sources(
+    json_path: str | None,
+    records: bool,
+    config_path: str | None,
+    profile_name: str | None,
+    store_dir: str | None,
+    store_url: str | None,
+) -> int:
+    """The registry: missing required fields (non-conformances) and the diversity view."""
+    project, profile = resolve_config(config_path, profile_name)
+    _, url = resolve_store(project, store_dir, store_url)
+    engine = open_store(url)
+    entries = registered(engine)
+    if not entries:
+        console.print(f"the source registry in {url} is empty; run 'safecorpus sources import FILE'")
+        return 0
+    table = Table(title="Source registry", title_justify="left")
+    for col in ("source", "type", "languages", "modality", "origin", "licence", "required fields"):
+        table.add_column(col)
+    for e in entries:
+        have, need = completeness(e)
+        table.add_row(
+            e.name,
+            e.provenance_type,
+            e.languages or "—",
+            e.modality or "—",
+            e.origin or "—",
+            e.licence or "—",
+            f"{have}/{need}",
+        )
+    console.print(table)
+    missing = _print_missing(entries)
+    weights = None
+    if records:
+        catalog = registry_catalog(engine)
+        weights = {}
+        for src, _run in latest_results(engine):
+            entry = entry_for_source(catalog, src.name)
+            if entry:
+                weights[entry.name] = weights.get(entry.name, 0) + src.read
+    view = diversity(
+        entries,
+        weights,
+        min_sources=int(profile.get("registry.min_sources_per_type", DEFAULT_MIN_SOURCES)),
+        max_foreign_share=float(profile.get("registry.max_foreign_share", DEFAULT_MAX_FOREIGN_SHARE)),
+    )
+    for cell in view["cells"]:
+        mark = "  FLAGGED: fewer than 2 sources" if cell["flagged"] else ""
+        console.print(f"  {cell['modality']}/{cell['language']}: {cell['count']} source(s){mark}")
+    origin = view["origin"]
+    console.print(
+        f"  foreign share {pct(origin['foreign_share'])} (by {origin['weighted_by']}), cap "
+        f"{pct(origin['max_foreign_share'])}: {'within cap' if origin['within_cap'] else 'OVER CAP'}"
+    )
+    if json_path:
+        write_json(
+            json_path,
+            {
+                "schema_version": SCHEMA_VERSION,
+                "sources": [dataclasses.asdict(e) for e in entries],
+                "nonconformances": missing,
+                "diversity": view,
+            },
+        )
+    return 0
+
+
+@sources.command("audit")
+@click.argument("path")
+@click.option("--per-type", type=click.IntRange(min=1), default=DEFAULT_PER_TYPE, show_default=True)
+@click.option("--seed", default="safecorpus-audit", show_default=True, help="Sampling key of the audit.")
+@click.option("--json", "json_path", help="Write the audit result here.")
+@reader_options
+@config_options
+@store_options
+def audit_sources(
+    path: str,
+    per_type: int,
+    seed: str,
+    json_path: str | None,
+    config_path: str | None,
+    profile_name: str | None,
+    store_dir: str | None,
+    store_url: str | None,
+    **reader: Any,
+) -> int:
+    """Provenance audit (GB/T 45652 8.2.2): sample records per provenance type and check their records."""
+    project, _ = resolve_config(config_path, profile_name)
+    folder, url = resolve_store(project, store_dir, store_url)
+    doc = run_audit(
+        open_store(url), require_path(path), resolve_reader(project, **reader), folder, seed, per_type
+    )
+    for t in doc["types"]:
+        console.print(
+            f"  {t['provenance_type']}: {t['sampled']} of {t['population']:,} sampled; provenance "
+            f"{t['provenance_ok']}, risk record {t['risk_ok']}, IP record {t['ip_ok']}; pass "
+            f"{t['passed']}/{t['sampled']} ({pct(t['pass_share'])})"
+        )
+    if json_path:
+        write_json(json_path, {"schema_version": SCHEMA_VERSION, **doc})
     return 0

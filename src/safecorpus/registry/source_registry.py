@@ -87,9 +87,22 @@ def add_entries(engine: Engine, entries: list[SourceEntry], import_file: str | N
 def import_file(engine: Engine, path: str | Path) -> dict[str, int]:
     """Import a sources file (YAML or CSV, the format `filter --sources` reads)."""
     catalog = load_sources(path)
+    base = Path(path).resolve().parent
+    entries = []
     for i, entry in enumerate(catalog.entries):
         check_entry(entry, f"{path} entry {i + 1}")
-    return add_entries(engine, catalog.entries, str(path))
+        entries.append(_resolve_files(entry, base))
+    return add_entries(engine, entries, str(path))
+
+
+def _resolve_files(entry: SourceEntry, base: Path) -> SourceEntry:
+    """Snapshot files named relative to the sources file are stored with their absolute path."""
+    changes = {}
+    for key in ("robots_snapshot", "tdm_rep"):
+        value = getattr(entry, key)
+        if value and not Path(value).is_absolute() and (base / value).is_file():
+            changes[key] = str(base / value)
+    return dataclasses.replace(entry, **changes) if changes else entry
 
 
 def registered(engine: Engine) -> list[SourceEntry]:

@@ -1,0 +1,1 @@
+"""Intellectual property per source: licence checks, opt-out signals, the IP scan and its summary."""
