@@ -134,7 +134,11 @@ def audit_doc(rows: list[ProvenanceAudit], per_type: int = DEFAULT_PER_TYPE) -> 
     first = rows[0] if rows else None
     return {
         "audit_id": first.audit_id if first else None,
-        "started_at": first.started_at.isoformat() if first else None,
+        "started_at": (
+            first.started_at if isinstance(first.started_at, str) else first.started_at.isoformat()
+        )
+        if first
+        else None,
         "seed": first.seed if first else None,
         "per_type_minimum": per_type,
         "types": types,
