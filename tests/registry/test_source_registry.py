@@ -54,7 +54,11 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     return subprocess.run(
         [sys.executable, "-c", "from safecorpus.cli import main; main()", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -63,7 +67,10 @@ def test_missing_required_fields_are_named_per_type() -> None:
     fields = [nc.field for nc in missing_fields(e)]
     assert fields == ["origin", "supplier_attestation"]
     assert "generating_model" in required_fields("synthetic")
-    assert [nc.field for nc in missing_fields(SourceEntry("o", "open-source"))][-2:] == ["licence", "url or dataset"]
+    assert [nc.field for nc in missing_fields(SourceEntry("o", "open-source"))][-2:] == [
+        "licence",
+        "url or dataset",
+    ]
 
 
 def test_import_yaml_keeps_the_filter_format_and_flags_missing_fields(tmp_path: Path) -> None:
@@ -117,8 +124,22 @@ def test_diversity_flags_thin_cells_and_foreign_share() -> None:
 
 
 def test_cli_add_check_and_bad_input(tmp_path: Path) -> None:
-    r = cli("sources", "add", "chats", "--type", "user-input", "--service", "App", "--languages", "zh",
-            "--modality", "text", "--origin", "domestic", cwd=tmp_path)
+    r = cli(
+        "sources",
+        "add",
+        "chats",
+        "--type",
+        "user-input",
+        "--service",
+        "App",
+        "--languages",
+        "zh",
+        "--modality",
+        "text",
+        "--origin",
+        "domestic",
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stderr
     assert "missing consent" in r.stdout
     r = cli("sources", "check", "--json", "out.json", cwd=tmp_path)

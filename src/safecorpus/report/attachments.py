@@ -16,8 +16,10 @@ from openpyxl.styles import Font
 
 from safecorpus.detect.lexicon.library import read_lexicon
 from safecorpus.detect.lexicon.manage import export_lexicon
+from safecorpus.modeltest.assess import planned_draws
 from safecorpus.modeltest.bank import FILING_COLUMNS, filing_categories, packaged_banks, read_bank
 from safecorpus.report.privacy import Masker
+from safecorpus.taxonomy.profile import load_profile
 
 
 def _cell(value: Any) -> Any:
@@ -57,14 +59,15 @@ def question_sheet(modeltest: dict[str, Any] | None, out: Path, masker: Masker) 
     passed: dict[str, bool | None] = {}
     chosen = items
     if modeltest:
-        ids: list[str] = []
+        # Every drawn question (the draw is reproducible from the seed), judged or not.
+        plans = planned_draws(items, load_profile(modeltest.get("profile")), str(modeltest.get("seed", "1")))
+        ids = list(dict.fromkeys(it.id for drawn in plans.values() for it in drawn))
         for d in modeltest.get("draws", []):
             for row in d.get("items", []):
-                if row["id"] in by_id and row["id"] not in passed:
-                    ids.append(row["id"])
-                    passed[row["id"]] = row.get("passed")
+                if row.get("passed") is not None:
+                    passed.setdefault(row["id"], row["passed"])
         answers = modeltest.get("answers", {})
-        chosen = [by_id[i] for i in ids]
+        chosen = [by_id[i] for i in ids if i in by_id]
     rows: list[list[Any]] = [list(FILING_COLUMNS)]
     for number, item in enumerate(chosen, 1):
         level1, level2 = filing_categories(item)

@@ -34,7 +34,9 @@ def build_report(
     out.mkdir(parents=True, exist_ok=True)
     stored = load_stored(engine, run_id)
     masker = Masker()
-    doc = masker.walk(build_document(stored, lang=lang))
+    db = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    base = Path(db).resolve().parent.parent if db else None
+    doc = masker.walk(build_document(stored, lang=lang, evidence_base=base))
     rows = matrix(doc)
     counts = tally(rows)
     doc["conformance"] = rows

@@ -26,9 +26,12 @@ from safecorpus.taxonomy.profile import Profile, load_profile
 MAX_IDS_PER_SAMPLE = 5000
 
 
-def _sampled_ids(path: str) -> list[str]:
-    """Ids of a sample from its evidence file (the column after the hash), in hash order."""
+def _sampled_ids(path: str, base: Path | None = None) -> list[str]:
+    """Ids of a sample from its evidence file (the column after the hash), in hash order. A relative path
+    is tried from the working folder, then from ``base`` (the folder that holds the store folder)."""
     p = Path(path)
+    if not p.is_file() and base is not None and not p.is_absolute():
+        p = base / p
     if not p.is_file():
         return []
     ids = []
@@ -94,7 +97,11 @@ def _risk_breakdown(
 
 
 def build_document(
-    stored: dict[str, Any], *, lang: str = "en", sources_base: Path | None = None
+    stored: dict[str, Any],
+    *,
+    lang: str = "en",
+    sources_base: Path | None = None,
+    evidence_base: Path | None = None,
 ) -> dict[str, Any]:
     """The whole report as one JSON-able document (before masking)."""
     run = stored["run"]
@@ -130,7 +137,7 @@ def build_document(
                 "pii_violations": int((s["layers"] or {}).get("pii", 0)),
                 "provenance_fields_present": have,
                 "provenance_fields_required": need,
-                "sampled_ids": _sampled_ids(s["sampled_ids_file"]),
+                "sampled_ids": _sampled_ids(s["sampled_ids_file"], evidence_base),
             }
         )
 
@@ -198,7 +205,7 @@ def build_document(
             "min_clean_rate": tech["min_clean_rate"],
             "verdict": tech["verdict"],
             "marginal": bool(tech["marginal"]),
-            "sampled_ids": _sampled_ids(tech["sampled_ids_file"]),
+            "sampled_ids": _sampled_ids(tech["sampled_ids_file"], evidence_base),
         }
     modeltest = None
     if stored["modeltest"]:
