@@ -238,7 +238,8 @@ def test_every_number_equals_the_stored_result(demo: Path) -> None:
     c.eq(("manual_sample", "min_items"), profile["manual_sample"]["min_items"])
 
     rows = q(
-        "SELECT name, read, rejected, sampled, violations, rate, ci_low, ci_high, needed_sample_size, top_risks, "
+        "SELECT name, read, rejected, sampled, violations, rate, ci_low, ci_high, needed_sample_size, "
+        "top_risks, "
         "layers, sampled_ids_file FROM source_results WHERE run_id = ? ORDER BY name",
         run_id,
     )
@@ -285,7 +286,8 @@ def test_every_number_equals_the_stored_result(demo: Path) -> None:
         for ri, r in enumerate(g["risks"]):
             n = q(
                 "SELECT COALESCE(SUM(json_extract(j.value, '$.count')), 0) FROM source_results, "
-                "json_each(source_results.top_risks) AS j WHERE run_id = ? AND json_extract(j.value, '$.risk') = ?",
+                "json_each(source_results.top_risks) AS j "
+                "WHERE run_id = ? AND json_extract(j.value, '$.risk') = ?",
                 run_id,
                 r["risk"],
             )[0][0]
@@ -306,7 +308,8 @@ def test_every_number_equals_the_stored_result(demo: Path) -> None:
     )
 
     t = q(
-        "SELECT fraction, sampled, violations, clean_rate, ci_low, ci_high, min_clean_rate FROM technical_samples "
+        "SELECT fraction, sampled, violations, clean_rate, ci_low, ci_high, min_clean_rate "
+        "FROM technical_samples "
         "WHERE run_id=?",
         run_id,
     )[0]

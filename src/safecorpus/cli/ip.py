@@ -24,6 +24,7 @@ from safecorpus.cli.common import (
 from safecorpus.ip.scan import save_scan, scan_corpus
 from safecorpus.ip.summary import ip_summary
 from safecorpus.registry.db import open_store
+from safecorpus.report.privacy import Masker
 
 
 @cli.group()
@@ -81,7 +82,7 @@ def summary_cmd(
     """The corpus IP summary to publish: licences, training permission, opt-outs, scan counts."""
     project, profile = resolve_config(config_path, profile_name)
     _, url = resolve_store(project, store_dir, store_url)
-    doc = ip_summary(open_store(url), profile)
+    doc = Masker().walk(ip_summary(open_store(url), profile))  # published: no personal data unmasked
     for lic in doc["licences"]:
         flag = "  FLAGGED" if lic["flagged"] else ""
         console.print(

@@ -38,6 +38,7 @@ from safecorpus.registry.source_registry import (
     registered,
     registry_catalog,
 )
+from safecorpus.report.privacy import Masker
 
 
 @cli.group()
@@ -238,15 +239,13 @@ def check_sources(
         f"{pct(origin['max_foreign_share'])}: {'within cap' if origin['within_cap'] else 'OVER CAP'}"
     )
     if json_path:
-        write_json(
-            json_path,
-            {
-                "schema_version": SCHEMA_VERSION,
-                "sources": [dataclasses.asdict(e) for e in entries],
-                "nonconformances": missing,
-                "diversity": view,
-            },
-        )
+        doc = {
+            "schema_version": SCHEMA_VERSION,
+            "sources": [dataclasses.asdict(e) for e in entries],
+            "nonconformances": missing,
+            "diversity": view,
+        }
+        write_json(json_path, Masker().walk(doc))
     return 0
 
 

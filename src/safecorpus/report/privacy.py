@@ -21,6 +21,12 @@ SAFE_KEYS = frozenset(
         "scan_id",
         "audit_id",
         "schema_version",
+        "profile_title",
+        "profile",
+        "detectors",
+        "generator",
+        "lexicon",
+        "design",
     }
 )
 
