@@ -28,7 +28,8 @@ def test_audit_samples_each_type_and_counts_each_check(tmp_path: Path) -> None:
     (tmp_path / "sources.yaml").write_text(
         "sources:\n"
         "  - {name: web, provenance_type: self-collected, match: [news.example.cn], languages: zh,"
-        " modality: text, origin: domestic, collected_at: 2026-01-01, collection_method: crawl, robots_snapshot: r.txt}\n"
+        " modality: text, origin: domestic, collected_at: 2026-01-01, collection_method: crawl,"
+        " robots_snapshot: r.txt}\n"
         "  - {name: app, provenance_type: user-input, service: App, user_id_field: uid, consent: ToS,"
         " languages: zh, modality: text, origin: domestic}\n"
     )
