@@ -51,6 +51,9 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# `safecorpus report` writes its PDF with WeasyPrint (Pango) and needs a CJK font for Chinese.
+apt_install fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0
+
 if [ "$want_test" -eq 1 ] && [ -f scripts/setup-test-system.sh ]; then
   bash scripts/setup-test-system.sh
 fi

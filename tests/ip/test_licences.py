@@ -37,3 +37,9 @@ def test_nc_and_unknown_are_flagged() -> None:
     assert licence_check(SourceEntry("b", "open-source"))["flagged"]
     assert not licence_check(SourceEntry("c", "open-source", licence="CC0-1.0"))["flagged"]
     assert licence_check(SourceEntry("d", "open-source", licence="MIT"), allowed=["CC0-1.0"])["flagged"]
+
+
+def test_user_input_rests_on_authorisation_not_a_licence() -> None:
+    ok = licence_check(SourceEntry("u", "user-input", consent="ToS v3"))
+    assert ok["status"] == "user_authorisation" and not ok["flagged"]
+    assert licence_check(SourceEntry("v", "user-input"))["flagged"]

@@ -53,6 +53,8 @@ def licence_check(
     status = classify(entry.licence, allowed)
     if status == "custom" and entry.provenance_type == "commercial" and entry.contract:
         status = "contract"
+    if status == "unknown" and entry.provenance_type == "user-input" and entry.consent:
+        status = "user_authorisation"  # user input rests on the users' authorisation, not a licence
     permits: bool | None = {"allowed": True, "non_commercial": False, "no_derivatives": False}.get(status)
     reason = {
         "allowed": f"{entry.licence} is on the training allow-list",
@@ -61,6 +63,7 @@ def licence_check(
         "not_on_allow_list": f"{entry.licence} is not on the training allow-list; review it",
         "custom": "custom licence text: a person must confirm it permits training",
         "contract": f"governed by contract {entry.contract}: attach the clause that permits training",
+        "user_authorisation": f"user input under the users' authorisation ({entry.consent})",
         "unknown": "no licence recorded",
     }[status]
     return {
@@ -69,6 +72,6 @@ def licence_check(
         "licence": entry.licence,
         "status": status,
         "permits_training": permits,
-        "flagged": status not in ("allowed", "contract"),
+        "flagged": status not in ("allowed", "contract", "user_authorisation"),
         "reason": reason,
     }

@@ -15,7 +15,7 @@ def _pct(x: float) -> str:
 
 def rate_chart(sources: list[dict[str, Any]], threshold: float, labels: dict[str, str]) -> str:
     """Per-source violation rate (dot) with its 95% interval (bar) against the threshold (dashed line)."""
-    row_h, left, right, top = 28, 190, 120, 34
+    row_h, left, right, top = 28, 190, 120, 52
     width = 760
     plot_w = width - left - right
     height = top + row_h * max(1, len(sources)) + 36
