@@ -72,8 +72,9 @@ def status_bar(tally: dict[str, int], labels: dict[str, str]) -> str:
     }
     total = sum(tally.values()) or 1
     width, x = 720, 0.0
+    full = 960  # room for the legend below the bar
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} 54" width="{width}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {full} 54" width="{full}" '
         'height="54" font-family="WenQuanYi Micro Hei, sans-serif" font-size="12">'
     ]
     legend_x = 0
@@ -87,6 +88,6 @@ def status_bar(tally: dict[str, int], labels: dict[str, str]) -> str:
             f'<rect x="{legend_x}" y="32" width="12" height="12" fill="{colours[status]}"/>'
             f'<text x="{legend_x + 16}" y="43">{escape(label)}</text>'
         )
-        legend_x += 30 + 12 * len(label)
+        legend_x += 36 + 8 * len(label) + 6 * sum(not c.isascii() for c in label)
     parts.append("</svg>")
     return "".join(parts)
