@@ -422,6 +422,7 @@ def test_every_number_equals_the_stored_result(demo: Path) -> None:
         dict(q("SELECT legal_basis, COUNT(*) FROM consent_records GROUP BY legal_basis")),
     )
     c.tree(("personal_information", "ledger", "problems"), {})
+    c.tree(("personal_information", "consent"), summary.get("consent"))  # as `assess` stored it
 
     # Not stored results, checked against their own source: the conformance tally counts the matrix rows,
     # the classifier coverage reads the packaged model manifest, attachments count their files' rows.
