@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -68,7 +69,8 @@ class SecurityHeaders:
 
 
 def create_app(engine: Engine, secure_cookies: bool = False, default_lang: str = "zh") -> ASGIApp:
-    templates = Jinja2Templates(directory=str(HERE / "templates"), autoescape=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
+    templates = Jinja2Templates(env=env)
     taxonomy = load_taxonomy()
     gl_version, gl = load_guidelines()
 
