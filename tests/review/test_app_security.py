@@ -68,7 +68,7 @@ def test_wrong_password_and_login_csrf(live):
 
 
 def test_csrf_rejected_on_every_form(live):
-    server, engine = live
+    server, _ = live
     ann = login(server.url, "ann")
     resp = ann.get("/queue/source/next")
     item_url = resp.headers["location"]

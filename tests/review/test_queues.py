@@ -71,9 +71,8 @@ def test_nobody_reviews_their_own_label(engine):
     assert claim(engine, ann, "source", mode="review") is None
     with Session(engine) as s:  # force the lease to test the submit-time check too
         s.execute(
-            text(
-                f"UPDATE review_items SET lease_user_id = {ann.id}, lease_until = '2999-01-01' WHERE id = {iid}"
-            )
+            text("UPDATE review_items SET lease_user_id = :u, lease_until = '2999-01-01' WHERE id = :i"),
+            {"u": ann.id, "i": iid},
         )
         s.commit()
     with pytest.raises(Conflict, match="own label"):
