@@ -33,9 +33,8 @@ def _engine(store_dir: str, store_url: str | None):
 @click.option("--port", type=int, default=8765, show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (behind an HTTPS proxy).")
-@click.option("--workers", type=int, default=1, show_default=True)
 def serve(
-    store_dir: str, store_url: str | None, host: str, port: int, lang: str, secure_cookies: bool, workers: int
+    store_dir: str, store_url: str | None, host: str, port: int, lang: str, secure_cookies: bool
 ) -> None:
     """Run the review web app (annotators, reviewers, admins). Every asset is served locally."""
     import uvicorn
