@@ -125,3 +125,11 @@ def test_script_in_item_text_is_shown_as_text_and_pii_masked_until_revealed(live
     assert "13812345678" in shown.text
     with Session(engine) as s:
         assert s.scalar(select(AuditEntry).where(AuditEntry.action == "reveal")) is not None
+
+
+def test_chinese_and_english_interface(live):
+    server, _ = live
+    with httpx.Client(base_url=server.url) as c:
+        assert "登录" in c.get("/login?lang=zh").text
+        assert "登录" in c.get("/login").text  # the choice sticks (cookie)
+        assert "Log in" in c.get("/login?lang=en").text
