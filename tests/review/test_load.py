@@ -10,7 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _load_module():  # noqa: ANN202
+def _load_module():
     spec = importlib.util.spec_from_file_location("review_load", REPO / "benchmarks" / "review_load.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
