@@ -154,6 +154,14 @@ def test_cli_users_queues_export(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFECORPUS_PASSWORD", "a-long-passphrase")
     res = runner.invoke(cli, ["review", "add-user", "boss", "--role", "admin", "--store-dir", store])
     assert res.exit_code == 0, res.output
+    res = runner.invoke(cli, ["review", "set-active", "boss", "--no", "--store-dir", store])
+    assert res.exit_code == 0 and "suspended" in res.output
+    from safecorpus.review.accounts import authenticate
+    from safecorpus.review.store import open_review_store
+
+    assert authenticate(open_review_store(store_dir=store), "boss", "a-long-passphrase") is None
+    res = runner.invoke(cli, ["review", "set-active", "ghost", "--yes", "--store-dir", store])
+    assert res.exit_code != 0 and "no user" in str(res.exception or res.output)
     res = runner.invoke(cli, ["review", "load-manual", str(corpus), "--size", "10", "--store-dir", store])
     assert res.exit_code == 0 and "10 drawn, 10 queued" in res.output
     assert "below the standard's 4,000" in res.output

@@ -125,6 +125,18 @@ def _check_share(share: float) -> None:
         raise InputError("--double-share must lie between 0 and 1")
 
 
+@review.command("set-active")
+@click.argument("username")
+@click.option("--yes/--no", "active", required=True, help="--no suspends the account and ends its sessions.")
+@_store_options
+def set_active(username: str, active: bool, store_dir: str, store_url: str | None) -> None:
+    """Suspend (--no) or restore (--yes) a user; logged in the audit log."""
+    from safecorpus.review.accounts import set_active as _set
+
+    _set(_engine(store_dir, store_url), username, active)
+    click.echo(f"{username}: {'active' if active else 'suspended'}")
+
+
 @review.command("load-run")
 @click.option("--run", "run_id", help="An assess run id (default: the latest).")
 @_with_reader
