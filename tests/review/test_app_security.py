@@ -133,3 +133,16 @@ def test_chinese_and_english_interface(live):
         assert "登录" in c.get("/login?lang=zh").text
         assert "登录" in c.get("/login").text  # the choice sticks (cookie)
         assert "Log in" in c.get("/login?lang=en").text
+
+
+def test_every_asset_is_local(live):
+    server, _ = live
+    ann = login(server.url, "ann")
+    pages = [ann.get("/").text, ann.get(ann.get("/queue/source/next").headers["location"]).text]
+    pages.append(ann.get("/guidelines").text)
+    for html in pages:
+        refs = re.findall(r'(?:src|href|action)="([^"]*)"', html)
+        assert refs and all(r.startswith(("/", "?", "data:")) for r in refs), refs
+    for asset in ("/static/review.css", "/static/review.js"):
+        body = ann.get(asset).text
+        assert "http://" not in body and "https://" not in body and "//cdn" not in body
