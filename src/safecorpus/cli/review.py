@@ -1,0 +1,274 @@
+"""`safecorpus serve` (the review web app) and `safecorpus review …` (users, queues, export, purge)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from safecorpus.cli import cli
+from safecorpus.cli.common import require_path
+from safecorpus.errors import InputError
+from safecorpus.io.options import ReaderOptions
+
+
+def _store_options(f):
+    f = click.option("--store-url", help="SQLAlchemy URL (postgresql://…) for teams.")(f)
+    return click.option(
+        "--store-dir", type=click.Path(file_okay=False), default=".safecorpus", show_default=True
+    )(f)
+
+
+def _engine(store_dir: str, store_url: str | None):
+    from safecorpus.review.store import open_review_store
+
+    return open_review_store(store_url, store_dir)
+
+
+@cli.command()
+@_store_options
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (behind an HTTPS proxy).")
+def serve(
+    store_dir: str, store_url: str | None, host: str, port: int, lang: str, secure_cookies: bool
+) -> None:
+    """Run the review web app (annotators, reviewers, admins). Every asset is served locally."""
+    import uvicorn
+
+    from safecorpus.review.app import create_app
+    from safecorpus.review.retention import purge_expired
+
+    engine = _engine(store_dir, store_url)
+    purged = purge_expired(engine)
+    click.echo(f"review app on http://{host}:{port}/ (purged {purged} expired items)")
+    uvicorn.run(
+        create_app(engine, secure_cookies, lang), host=host, port=port, log_level="warning", access_log=False
+    )
+
+
+@cli.group()
+def review() -> None:
+    """Human review: users, queues, labels export, retention."""
+
+
+@review.command("add-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "annotator", "reviewer"]), required=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option(
+    "--password-env",
+    default="SAFECORPUS_PASSWORD",
+    show_default=True,
+    help="Read the password from this environment variable (else prompt).",
+)
+@_store_options
+def add_user(
+    username: str, role: str, lang: str, password_env: str, store_dir: str, store_url: str | None
+) -> None:
+    """Create a user. The password comes from $SAFECORPUS_PASSWORD or a prompt, never the command line."""
+    from safecorpus.review.accounts import create_user
+
+    password = os.environ.get(password_env) or click.prompt(
+        "password", hide_input=True, confirmation_prompt=True
+    )
+    create_user(_engine(store_dir, store_url), username, password, role, lang)
+    click.echo(f"created {role} {username}")
+
+
+def _reader_options(text_field: str, id_field: str, source_field: str) -> ReaderOptions:
+    return ReaderOptions(text_field=text_field, id_field=id_field, source_field=source_field)
+
+
+_reader = [
+    click.option("--text-field", default="text", show_default=True),
+    click.option("--id-field", default="id", show_default=True),
+    click.option("--source-field", default="source", show_default=True),
+]
+
+
+def _with_reader(f):
+    for opt in reversed(_reader):
+        f = opt(f)
+    return f
+
+
+_queue_opts = [
+    click.option(
+        "--double-share",
+        type=float,
+        default=0.1,
+        show_default=True,
+        help="Share of items labelled by two annotators (agreement).",
+    ),
+    click.option(
+        "--retention-days",
+        type=int,
+        default=90,
+        show_default=True,
+        help="Days the item texts are kept; then they are blanked (labels stay).",
+    ),
+]
+
+
+def _with_queue(f):
+    for opt in reversed(_queue_opts):
+        f = opt(f)
+    return f
+
+
+def _check_share(share: float) -> None:
+    if not 0 <= share <= 1:
+        raise InputError("--double-share must lie between 0 and 1")
+
+
+@review.command("set-active")
+@click.argument("username")
+@click.option("--yes/--no", "active", required=True, help="--no suspends the account and ends its sessions.")
+@_store_options
+def set_active(username: str, active: bool, store_dir: str, store_url: str | None) -> None:
+    """Suspend (--no) or restore (--yes) a user; logged in the audit log."""
+    from safecorpus.review.accounts import set_active as _set
+
+    _set(_engine(store_dir, store_url), username, active)
+    click.echo(f"{username}: {'active' if active else 'suspended'}")
+
+
+@review.command("load-run")
+@click.option("--run", "run_id", help="An assess run id (default: the latest).")
+@_with_reader
+@_with_queue
+@_store_options
+def load_run(
+    run_id: str | None,
+    text_field: str,
+    id_field: str,
+    source_field: str,
+    double_share: float,
+    retention_days: int,
+    store_dir: str,
+    store_url: str | None,
+) -> None:
+    """Queue the per-source samples of an `assess` run (texts re-read from its corpus)."""
+    from safecorpus.review.importers import run_items
+    from safecorpus.review.queues import add_items
+
+    _check_share(double_share)
+    engine = _engine(store_dir, store_url)
+    items, counts = run_items(engine, run_id, _reader_options(text_field, id_field, source_field))
+    added, existing = add_items(engine, items, double_share, retention_days)
+    click.echo(
+        f"{counts['sampled']} sampled: {added} queued, {existing} already queued, "
+        f"{counts['missing']} no longer in the corpus"
+    )
+
+
+@review.command("load-manual")
+@click.argument("corpus")
+@click.option("--size", type=int, default=4000, show_default=True, help="The standard's minimum is 4,000.")
+@click.option("--seed", default="safecorpus-manual", show_default=True)
+@_with_reader
+@_with_queue
+@_store_options
+def load_manual(
+    corpus: str,
+    size: int,
+    seed: str,
+    text_field: str,
+    id_field: str,
+    source_field: str,
+    double_share: float,
+    retention_days: int,
+    store_dir: str,
+    store_url: str | None,
+) -> None:
+    """Queue the corpus-wide manual sample (TC260-9.2.a) drawn by keyed hash from CORPUS."""
+    from safecorpus.review.importers import manual_items
+    from safecorpus.review.queues import add_items
+
+    _check_share(double_share)
+    if size < 4000:
+        click.echo(f"warning: {size} items is below the standard's 4,000 for the manual sample", err=True)
+    items = manual_items(
+        require_path(corpus), size, seed, _reader_options(text_field, id_field, source_field)
+    )
+    added, existing = add_items(_engine(store_dir, store_url), items, double_share, retention_days)
+    click.echo(f"manual sample: {len(items)} drawn, {added} queued, {existing} already queued")
+
+
+@review.command("load-answers")
+@click.argument("answers")
+@_with_queue
+@_store_options
+def load_answers(
+    answers: str, double_share: float, retention_days: int, store_dir: str, store_url: str | None
+) -> None:
+    """Queue the model answers of a `modeltest run --store ANSWERS.jsonl`."""
+    from safecorpus.review.importers import answer_items
+    from safecorpus.review.queues import add_items
+
+    _check_share(double_share)
+    items, unusable = answer_items(require_path(answers))
+    added, existing = add_items(_engine(store_dir, store_url), items, double_share, retention_days)
+    click.echo(
+        f"model answers: {added} queued, {existing} already queued, {unusable} failed/empty not queued"
+    )
+
+
+@review.command("export")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="JSONL for `classifier train`.")
+@click.option(
+    "--queue",
+    "queues",
+    multiple=True,
+    type=click.Choice(["source", "manual", "model"]),
+    help="Queues to export (default: source and manual).",
+)
+@_store_options
+def export(out: str, queues: tuple[str, ...], store_dir: str, store_url: str | None) -> None:
+    """Write reviewed labels as `{"text", "risks"}` lines (the `classifier train` format)."""
+    from safecorpus.review.export import export_labels
+
+    counts = export_labels(_engine(store_dir, store_url), Path(out), queues or ("source", "manual"))
+    click.echo(
+        f"wrote {counts['written']} reviewed labels to {out}; "
+        f"{counts['purged_not_written']} past retention (text removed) not written"
+    )
+
+
+@review.command("purge")
+@_store_options
+def purge(store_dir: str, store_url: str | None) -> None:
+    """Blank the texts of items past their retention period (labels and audit log stay)."""
+    from safecorpus.review.retention import purge_expired
+
+    click.echo(f"purged {purge_expired(_engine(store_dir, store_url))} items")
+
+
+@review.command("stats")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False))
+@_store_options
+def stats(json_path: str | None, store_dir: str, store_url: str | None) -> None:
+    """Progress, the manual-sample result, agreement and per-source calibration counts."""
+    from dataclasses import asdict
+
+    from safecorpus.review.agreement import agreement
+    from safecorpus.review.calibration import calibration_table, manual_sample_result
+    from safecorpus.review.queues import progress
+
+    engine = _engine(store_dir, store_url)
+    kappa = agreement(engine)
+    doc = {
+        "schema_version": "1",
+        "progress": progress(engine),
+        "manual_sample": manual_sample_result(engine),
+        "agreement": {part: {k: asdict(v) for k, v in rows.items()} for part, rows in kappa.items()},
+        "calibration": calibration_table(engine),
+    }
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    if json_path:
+        Path(json_path).write_text(text + "\n", "utf-8")
+    click.echo(text)

@@ -1,0 +1,140 @@
+"""Fill the queues: the per-source samples of an ``assess`` run, the corpus manual sample, model answers.
+
+Texts are read again from the corpus (the store keeps only ids); personal data is located with the PII
+detector so the app can mask it until a reviewer reveals it. Every sampled id is accounted for: a
+sampled record no longer found in the corpus is counted as missing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from safecorpus.assess import sampling
+from safecorpus.errors import InputError
+from safecorpus.io.options import ReaderOptions
+from safecorpus.io.reader import iter_corpus
+from safecorpus.io.records import Record
+from safecorpus.registry.db import Run
+from safecorpus.review.queues import NewItem
+
+
+def _pii():
+    from safecorpus.detect.pii.detector import PiiDetector
+
+    return PiiDetector()
+
+
+def pii_spans(detector: Any, text: str) -> list[dict[str, Any]]:
+    return [{"start": s.start, "end": s.end, "type": s.entity} for s in detector.spans(text)]
+
+
+def _records(corpus: str | Path, options: ReaderOptions) -> Iterator[Record]:
+    for item in iter_corpus(corpus, options):
+        if isinstance(item, Record):
+            yield item
+
+
+def run_items(
+    engine: Engine, run_id: str | None = None, options: ReaderOptions | None = None
+) -> tuple[list[NewItem], dict[str, int]]:
+    """The sampled records of a run (default: the latest) as items of the ``source`` queue."""
+    with Session(engine) as s:
+        query = select(Run).order_by(Run.started_at.desc()).limit(1)
+        if run_id:
+            query = select(Run).where(Run.id == run_id)
+        run = s.scalar(query)
+    if run is None:
+        raise InputError(f"no assess run {run_id!r} in the store" if run_id else "no assess run in the store")
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for src in run.summary["sources"]:
+        path = Path(src["sampled_ids_file"])
+        if not path.exists():
+            raise InputError(f"{path}: the run's sample file is gone; re-run assess")
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if line.startswith("#") or line.startswith("hash\t") or not line.strip():
+                continue
+            cols = line.split("\t")
+            if len(cols) < 5:
+                raise InputError(f"{path}:{n}: expected 5 tab-separated columns")
+            wanted[(src["name"], cols[1])] = [x for x in cols[4].split(",") if x]
+    findings: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    fpath = Path(run.evidence_dir) / "findings.jsonl"
+    if fpath.exists():
+        with fpath.open("rb") as fh:
+            for line in fh:
+                doc = orjson.loads(line)
+                if doc.get("sample") == "source":
+                    findings[(doc["source"], doc["id"])].extend(doc["findings"])
+    detector = _pii()
+    items = []
+    for rec in _records(run.corpus, options or ReaderOptions()):
+        key = (rec.source, rec.id)
+        if key in wanted:
+            items.append(
+                NewItem(
+                    queue="source",
+                    source=rec.source,
+                    record_id=rec.id,
+                    text=rec.text,
+                    run_id=run.id,
+                    findings=findings.get(key, []),
+                    pii_spans=pii_spans(detector, rec.text),
+                    flagged_layers=wanted.pop(key),
+                )
+            )
+    return items, {"sampled": len(items) + len(wanted), "found": len(items), "missing": len(wanted)}
+
+
+def manual_items(
+    corpus: str | Path,
+    size: int = 4000,
+    seed: str = "safecorpus-manual",
+    options: ReaderOptions | None = None,
+) -> list[NewItem]:
+    """The corpus-wide manual sample (TC260-9.2.a): the ``size`` records with the smallest keyed hashes."""
+    key = sampling.sampling_key(seed)
+    bottom: sampling.BottomK[Record] = sampling.BottomK(size)
+    for rec in _records(corpus, options or ReaderOptions()):
+        bottom.offer(sampling.record_hash(rec.id, key), rec.id, rec)
+    detector = _pii()
+    return [
+        NewItem(
+            queue="manual",
+            source=rec.source,
+            record_id=rec.id,
+            text=rec.text,
+            pii_spans=pii_spans(detector, rec.text),
+            meta={"seed_fingerprint": sampling.key_fingerprint(key)},
+        )
+        for _h, _rid, rec in bottom.items()
+    ]
+
+
+def answer_items(path: str | Path) -> tuple[list[NewItem], int]:
+    """Model answers (``modeltest run --store`` JSONL) with status ok; returns (items, lines not usable)."""
+    from safecorpus.modeltest.runner import AnswerStore
+
+    store = AnswerStore(path)
+    detector = _pii()
+    items = []
+    for a in store.answers.values():
+        if a.ok and a.answer:
+            items.append(
+                NewItem(
+                    queue="model",
+                    source=a.model,
+                    record_id=f"{a.model}:{a.item_id}",
+                    text=a.answer,
+                    pii_spans=pii_spans(detector, a.answer),
+                    meta={"question": a.question, "bank": a.bank, "category": a.category},
+                )
+            )
+    return items, len(store.answers) - len(items) + store.torn_lines
