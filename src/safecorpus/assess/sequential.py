@@ -133,7 +133,7 @@ def stop_distribution(design: SequentialDesign, rates: Any, limit: int | None = 
     """
     ps = np.atleast_1d(np.asarray(rates, float))
     last = min(design.max_items, limit or design.max_items)
-    width = design.upper(last) + 2
+    width = min(design.upper(last), last) + 2
     dist = np.zeros((width, len(ps)))
     dist[0] = 1.0
     reach = np.zeros(width, bool)

@@ -29,6 +29,7 @@ def _register() -> None:
     from safecorpus.cli import modeltest as _modeltest  # noqa: F401
     from safecorpus.cli import pii as _pii  # noqa: F401
     from safecorpus.cli import sources as _sources  # noqa: F401
+    from safecorpus.cli import stats as _stats  # noqa: F401
 
 
 def main() -> None:
