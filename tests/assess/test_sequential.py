@@ -34,9 +34,7 @@ def test_smallest_fixed_design_is_smallest() -> None:
     assert _binom_sf(fixed.cut, fixed.n, 0.03) <= 0.05
     assert 1 - _binom_sf(fixed.cut, fixed.n, 0.07) <= 0.05
     n = fixed.n - 1
-    assert not any(
-        _binom_sf(c, n, 0.03) <= 0.05 and 1 - _binom_sf(c, n, 0.07) <= 0.05 for c in range(n + 2)
-    )
+    assert not any(_binom_sf(c, n, 0.03) <= 0.05 and 1 - _binom_sf(c, n, 0.07) <= 0.05 for c in range(n + 2))
 
 
 def test_error_rates_at_the_band_edges_are_met_exactly(design: sq.SequentialDesign) -> None:
