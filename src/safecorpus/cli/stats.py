@@ -244,7 +244,7 @@ def sequential_check(
             f"{violations} violation(s) in {items} items cannot be reached in rank order: the design "
             "would have stopped earlier; give the counts at the point where it stopped"
         )
-    verdict = design.decide(items, violations) if items < last or last == design.max_items else None
+    verdict = design.decide(items, violations)
     run = sq.SequentialRun(design, limit=last)
     run.n, run.k, run.verdict = items, violations, verdict
     result = run.result()
