@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import orjson
 
 from safecorpus import SCHEMA_VERSION
-from safecorpus.assess import sampling, stats
+from safecorpus.assess import sampling, sequential, stats
 from safecorpus.assess.decision import DecisionRule
 from safecorpus.assess.pii import ConsentPiiDetector
 from safecorpus.detect.base import Detector, Finding, detector_id
@@ -59,10 +59,23 @@ class AssessConfig:
     # without a recorded basis counts). Used when the profile's [decision] layers include "pii".
     consent: ConsentLedger | None = None
     pii_in_fast_tier: bool = True  # scan the technical sample for PI too (≥ 5 MB/s)
+    # The per-source design: True for the sequential test of [source.sequential], False for the fixed
+    # sample, None for the profile's choice ([source.sequential] enabled, off by default).
+    sequential: bool | None = None
+
+    @property
+    def design(self) -> sequential.SequentialDesign | None:
+        """The sequential design in use, or None for the fixed-size sample."""
+        use = sequential.enabled_in(self.profile) if self.sequential is None else self.sequential
+        return sequential.design_from_profile(self.profile) if use else None
 
     @property
     def per_source_k(self) -> int:
-        return int(self.sample_size or self.profile.get("source.sample_size"))
+        """Items kept per source: the fixed sample size, or the sequential design's maximum (or a cap)."""
+        if self.sample_size:
+            return int(self.sample_size)
+        design = self.design
+        return design.max_items if design else int(self.profile.get("source.sample_size"))
 
     @property
     def fraction(self) -> float:
@@ -184,6 +197,7 @@ def run_assessment(
     run_id = run_id or uuid.uuid4().hex
     tiers = tiers or build_tiers(config)
     rule = DecisionRule.from_profile(profile)
+    design = config.design
     key = sampling.sampling_key(config.seed)
     cut = sampling.fraction_cut(config.fraction)
     k = config.per_source_k
@@ -255,7 +269,9 @@ def run_assessment(
                 + "); check --text-field and the file formats"
             )
         sources = [
-            _assess_source(name, tally, tiers, rule, profile, evidence)
+            _assess_source_sequential(name, tally, tiers, rule, design, evidence, config.batch_size)
+            if design
+            else _assess_source(name, tally, tiers, rule, profile, evidence)
             for name, tally in sorted(tallies.items())
             if tally.read
         ]
@@ -280,6 +296,8 @@ def run_assessment(
             "seed": config.seed,
             "key_fingerprint": sampling.key_fingerprint(key),
             "per_source_sample_size": k,
+            "per_source_design": "sequential" if design else "fixed",
+            "sequential": _describe_design(design) if design else None,
             "technical_fraction": config.fraction,
             "confidence": confidence,
         },
@@ -361,6 +379,88 @@ def _assess_source(
         "census": est.census,
         "verdict": verdict,
         "needed_sample_size": needed,
+        "top_risks": [
+            {"risk": r, "count": c} for r, c in sorted(risk_counts.items(), key=lambda x: (-x[1], x[0]))
+        ],
+        "layers": dict(layer_counts),
+        "sampled_ids_file": str(path),
+    }
+
+
+def _describe_design(design: sequential.SequentialDesign) -> dict[str, Any]:
+    """The design with its exact error rates at the band edges and the fixed size it is matched to."""
+    fixed = sequential.smallest_fixed_design(design.p0, design.p1, design.alpha, design.beta)
+    edges = sequential.operating_characteristics(design, [design.p0, design.p1])
+    return {
+        **design.describe(),
+        "error_at_p0": edges[0].error,
+        "error_at_p1": edges[1].error,
+        "average_items_at_p0": edges[0].average_items,
+        "average_items_at_p1": edges[1].average_items,
+        "matching_fixed_size": fixed.n,
+    }
+
+
+def _assess_source_sequential(
+    name: str,
+    tally: _SourceTally,
+    tiers: Tiers,
+    rule: DecisionRule,
+    design: sequential.SequentialDesign,
+    evidence: _Evidence,
+    batch_size: int,
+) -> dict[str, Any]:
+    """Judge the source's items in hash-rank order and stop as soon as the sequential design decides.
+
+    Items after the stopping point are neither used nor listed in the evidence: only the items the
+    verdict rests on are. A source smaller than the design's maximum that ends undecided is a census.
+    """
+    entries = tally.sample.items()
+    run = sequential.SequentialRun(design, limit=len(entries))
+    risk_counts: Counter[str] = Counter()
+    layer_counts: Counter[str] = Counter()
+    path, handle = evidence.source_file(name)
+    step = 16  # small first batches: clear sources stop after a few dozen items
+    with handle:
+        pos = 0
+        while not run.done and pos < len(entries):
+            batch = entries[pos : pos + step]
+            pos += len(batch)
+            step = min(step * 2, max(16, batch_size))
+            found = _scan(tiers.assessment, [record for _, _, record in batch])
+            for (h, rid, record), findings in zip(batch, found, strict=True):
+                if run.done:
+                    break
+                counted = rule.counted(findings)
+                run.add(bool(counted))
+                risks = sorted({f.risk for f in counted})
+                layers = sorted({f.layer for f in counted})
+                risk_counts.update(risks)
+                layer_counts.update(layers)
+                handle.write(
+                    f"{h:016x}\t{rid}\t{int(bool(counted))}\t{','.join(risks)}\t{','.join(layers)}\n"
+                )
+                evidence.write_findings("source", record, findings, counted)
+    result = run.result(census=run.verdict is None and run.n >= tally.read)
+    return {
+        "name": name,
+        "read": tally.read,
+        "rejected": tally.rejected,
+        "sampled": result.n,
+        "violations": result.k,
+        "rate": result.rate,
+        "ci_low": result.ci_low,
+        "ci_high": result.ci_high,
+        "census": result.stopped_by == "census",
+        "verdict": result.verdict,
+        "needed_sample_size": design.max_items if result.stopped_by == "cut-short" else None,
+        "sequential": {
+            "items_used": result.n,
+            "items_available": len(entries),
+            "stopped_by": result.stopped_by,
+            "median_unbiased_rate": result.median_unbiased,
+            "interval": "exact under the stopping rule (stage-wise ordering)",
+        },
         "top_risks": [
             {"risk": r, "count": c} for r, c in sorted(risk_counts.items(), key=lambda x: (-x[1], x[0]))
         ],

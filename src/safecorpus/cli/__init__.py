@@ -32,6 +32,7 @@ def _register() -> None:
     from safecorpus.cli import report as _report  # noqa: F401
     from safecorpus.cli import review as _review  # noqa: F401
     from safecorpus.cli import sources as _sources  # noqa: F401
+    from safecorpus.cli import stats as _stats  # noqa: F401
 
 
 def main() -> None:

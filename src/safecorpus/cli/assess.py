@@ -28,6 +28,12 @@ from safecorpus.cli.common import (
 from safecorpus.registry.db import open_store
 from safecorpus.registry.results import save_run
 
+STOP_LABEL = {
+    "pass-boundary": "early stop",
+    "blacklist-boundary": "early stop",
+    "final-test": "at max items",
+    "cut-short": "cap reached",
+}
 VERDICT_STYLE = {"blacklist": "bold red", "pass": "green", "inconclusive": "yellow"}
 
 
@@ -45,6 +51,14 @@ VERDICT_STYLE = {"blacklist": "bold red", "pass": "green", "inconclusive": "yell
     type=click.IntRange(min=1),
     metavar="N",
     help="Items sampled per source (default: the profile's source.sample_size, 400).",
+)
+@click.option(
+    "--sequential/--fixed",
+    "sequential",
+    default=None,
+    help="Per-source design: the sequential test of the profile's [source.sequential] (stops early on "
+    "clear sources; with --sample-size N as a cap) or the fixed-size sample (default: the profile's "
+    "choice, fixed unless [source.sequential] enabled = true).",
 )
 @click.option(
     "--technical-fraction",
@@ -83,6 +97,7 @@ def assess(
     profile_name: str | None,
     seed: str | None,
     sample_size: int | None,
+    sequential: bool | None,
     technical_fraction: float | None,
     lexicon_path: str | None,
     matcher: str,
@@ -117,6 +132,7 @@ def assess(
         reader=resolve_reader(project, **reader_given),
         seed=seed or project.section("assess").get("seed", DEFAULT_SEED),
         sample_size=sample_size,
+        sequential=sequential,
         technical_fraction=technical_fraction,
         lexicon=lexicon_path or project.section("lexicon").get("path", "default"),
         backend=matcher,
@@ -181,6 +197,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
             verdict += f" (n≈{s['needed_sample_size']:,} would settle)"
         if s["census"]:
             verdict += " (census)"
+        how = (s.get("sequential") or {}).get("stopped_by")
+        if how in STOP_LABEL:
+            verdict += f" ({STOP_LABEL[how]})"
         table.add_row(
             s["name"],
             f"{s['read']:,}",
@@ -193,6 +212,16 @@ def _print_summary(summary: dict[str, Any]) -> None:
             verdict,
         )
     console.print(table)
+    design = summary["sampling"].get("sequential")
+    if design:
+        used = sum(s["sampled"] for s in summary["sources"])
+        console.print(
+            f"Sequential design: {design['name']}; band {pct(design['p0'])}–{pct(design['p1'])}, "
+            f"error ≤ {design['error_at_p0']:.3f} at {pct(design['p0'])} and ≤ {design['error_at_p1']:.3f} "
+            f"at {pct(design['p1'])}, at most {design['max_items']:,} items per source "
+            f"(matching fixed size {design['matching_fixed_size']:,}); {used:,} items used in all. "
+            "Intervals are exact under the stopping rule."
+        )
     tech = summary["technical_sample"]
     verdict = tech["verdict"] + (" (marginal: interval straddles the threshold)" if tech["marginal"] else "")
     style = "green" if tech["verdict"] == "meets" else "red"
