@@ -124,12 +124,11 @@ def test_rate_limit_spaces_requests(tmp_path):
 
 
 def test_api_key_comes_from_the_environment(tmp_path, monkeypatch):
-    seen = {}
     monkeypatch.setenv("MY_TEST_KEY", "secret-value")
-    cfg = RunConfig(endpoint="http://127.0.0.1:9/v1", model="m", api_key_env="MY_TEST_KEY")
-    runner = Runner(cfg, AnswerStore(tmp_path / "a.jsonl"))
-    seen.update(runner._headers())
-    assert seen["Authorization"] == "Bearer secret-value"
+    with MockChatServer(lambda q, a: Reply(text="ok")) as srv:
+        cfg = RunConfig(endpoint=srv.url, model="m", api_key_env="MY_TEST_KEY")
+        run_bank([item(0, q="q0")], cfg, tmp_path / "a.jsonl")
+        assert srv.last_headers["authorization"] == "Bearer secret-value"
 
 
 def test_requests_really_run_concurrently(tmp_path):

@@ -40,6 +40,7 @@ class MockChatServer:
         self.script = script
         self.host, self.port = host, port
         self.requests: Counter[str] = Counter()
+        self.last_headers: dict[str, str] = {}
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
@@ -98,6 +99,7 @@ class MockChatServer:
                         k, v = line.split(":", 1)
                         headers[k.strip().lower()] = v.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
+                self.last_headers = headers
                 if method != "POST" or not path.rstrip("/").endswith("/chat/completions"):
                     await self._send(writer, 404, b'{"error": "not found"}')
                     continue
