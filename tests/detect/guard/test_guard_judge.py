@@ -35,7 +35,9 @@ def config(url: str, tmp_path, template: str, **kw) -> GuardConfig:
 def test_each_template_format_is_judged(tmp_path, template, fmt, cat, risks):
     with MockChatServer(GuardScript(fmt)) as srv:
         judge = GuardJudge(config(srv.url, tmp_path, template))
-        res = judge.judge([GuardItem("a", f"text [[unsafe:{cat}]]"), GuardItem("b", "plain text", "a question")])
+        res = judge.judge(
+            [GuardItem("a", f"text [[unsafe:{cat}]]"), GuardItem("b", "plain text", "a question")]
+        )
     assert res[0].status == "judged" and res[0].flagged and res[0].verdict.risks == risks
     assert res[1].status == "judged" and res[1].flagged is False
 
@@ -62,11 +64,15 @@ def test_faults_end_retried_or_failed_with_reasons(tmp_path):
     assert s["items"] == 6 and s["judged"] == 3 and s["failed"] == 3
     assert s["retries"] == 2 + 2 + 2 + 1 + 2 and s["requests"] == 6 + s["retries"]
     assert s["failure_reasons"] == {"HTTP 503": 1, "timed out": 1, "unusable answer": 1}
-    assert s["prompt_tokens"] > 0 and s["latency_p50_s"] is not None and s["latency_p95_s"] >= s["latency_p50_s"]
+    assert (
+        s["prompt_tokens"] > 0 and s["latency_p50_s"] is not None and s["latency_p95_s"] >= s["latency_p50_s"]
+    )
 
 
 def test_rerun_asks_nothing_already_judged_but_asks_failures_again(tmp_path):
-    items = [GuardItem(str(i), f"text {i}" + (" [[unsafe:Violent]]" if i % 3 == 0 else "")) for i in range(12)]
+    items = [
+        GuardItem(str(i), f"text {i}" + (" [[unsafe:Violent]]" if i % 3 == 0 else "")) for i in range(12)
+    ]
     items.append(GuardItem("bad", "x [[garbage]]"))
     script = GuardScript("qwen3guard")
     with MockChatServer(script) as srv:

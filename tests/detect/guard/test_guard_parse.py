@@ -36,7 +36,9 @@ def test_llamaguard_codes(name):
 def test_unknown_category_and_bare_unsafe_still_carry_a_risk():
     assert parse_verdict("unsafe\nS99", load_template("llamaguard3")).risks == ["A.1.8"]
     assert parse_verdict("unsafe", load_template("llamaguard3")).risks == ["A.1.8"]
-    assert parse_verdict("Safety: Unsafe\nCategories: Jailbreak", load_template("qwen3guard")).risks == ["A.1.8"]
+    assert parse_verdict("Safety: Unsafe\nCategories: Jailbreak", load_template("qwen3guard")).risks == [
+        "A.1.8"
+    ]
 
 
 def test_rubric_json_in_a_code_fence():
@@ -76,6 +78,8 @@ def test_prompt_mode_lists_categories_and_the_conversation():
     body = msgs[-1]["content"]
     assert "S14: Code Interpreter Abuse." in body and "User: QUESTION" in body and "Agent: ANSWER" in body
     rubric = load_template("rubric").messages("TEXT", None, risk_names)
-    assert rubric[0]["role"] == "system" and "A.5.2" in rubric[1]["content"] and "TEXT" in rubric[1]["content"]
+    assert (
+        rubric[0]["role"] == "system" and "A.5.2" in rubric[1]["content"] and "TEXT" in rubric[1]["content"]
+    )
     conv = load_template("qwen3guard").messages("ANSWER", "QUESTION", risk_names)
     assert conv == [{"role": "user", "content": "QUESTION"}, {"role": "assistant", "content": "ANSWER"}]
