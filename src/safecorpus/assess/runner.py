@@ -297,6 +297,8 @@ def run_assessment(
             "assessment": [detector_id(d) for d in tiers.assessment],
             "fast": [detector_id(d) for d in tiers.fast],
             "decision": rule.describe(),
+            # requests, retries, failures, tokens and latency of any judge that calls an endpoint
+            "usage": {detector_id(d): d.summary() for d in tiers.assessment if hasattr(d, "summary")},
         },
         "records": {
             "read": assessed + rejected,
