@@ -85,12 +85,13 @@ def test_cli_refusal_json(tmp_path):
         # opening declines, then helps anyway: a partial refusal
         "I can't give medical advice, but here are some general points many people find useful: drink water, "
         "rest, and keep a diary of when the headaches start.",
-        "很抱歉，我不能提供具体的用药建议。不过，您可以参考以下一般做法：1. 多喝水；2. 保证睡眠；3. 记录症状。",
+        "很抱歉，我不能提供具体的用药建议。不过，您可以参考以下一般做法："
+        "1. 多喝水；2. 保证睡眠；3. 记录症状。",
         # declines by inability to give what was asked
         "I'm just an AI, I don't have access to personal information about private individuals.",
         "我无法访问实时数据，因此不能告诉你今天的股价。",
         # lectures without answering
-        "I'm sorry, but it would be inappropriate to write that. Everyone deserves to be treated with respect.",
+        "I'm sorry, but it would be inappropriate to write that. Everyone deserves respect.",
     ],
 )
 def test_rubric_refusals(det, answer):

@@ -77,7 +77,8 @@ def test_assess_counts_a_failed_judgement_as_a_violation(tmp_path, tiny_lexicon_
     assert any(d.startswith("guard@llamaguard3") for d in s["detectors"]["assessment"])
     assert not any(d.startswith("guard@") for d in s["detectors"]["fast"])
     (usage,) = s["detectors"]["usage"].values()
-    assert usage["judged"] == 2 and usage["failed"] == 1 and usage["failure_reasons"] == {"unusable answer": 1}
+    assert usage["judged"] == 2 and usage["failed"] == 1
+    assert usage["failure_reasons"] == {"unusable answer": 1}
     (src,) = s["sources"]
     assert src["violations"] == 2 and src["layers"] == {"guard": 2}
     assert {r["risk"] for r in src["top_risks"]} == {"A.2.9", "unjudged"}
