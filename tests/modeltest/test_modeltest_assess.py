@@ -14,6 +14,7 @@ from safecorpus.cli import cli
 from safecorpus.detect.base import Finding
 from safecorpus.modeltest.assess import assess, draw, export_sheet, import_sheet, planned_draws
 from safecorpus.modeltest.bank import write_bank
+from safecorpus.modeltest.mockserver import GuardScript, MockChatServer, Reply
 from safecorpus.modeltest.runner import RunConfig, load_answers, run_bank
 from safecorpus.modeltest.stats import RateVerdict, clopper_pearson
 from safecorpus.taxonomy.profile import load_profile
@@ -205,7 +206,9 @@ def test_cli_run_then_assess_json(server, tmp_path):
     assert sr["n"] == 40 and sr["sample_short"] and sr["verdict"] == "fails"
     assert 0 <= sr["overall"]["ci_low"] <= sr["overall"]["rate"] <= sr["overall"]["ci_high"] <= 1
     assert sr["failures"].get("answer_failed", 0) == 4
-    assert draws["generated/classifier"]["verdict"] == "not assessed"
+    # the classifier layer defaults to the profile's (shipped) fast classifier
+    assert draws["generated/classifier"]["judge"].startswith("classifier-fast@")
+    assert draws["generated/classifier"]["n"] == 50 and "generated/guard" not in draws
     assert "should_refuse" in res.output and "95% CI" in res.output
 
 
@@ -217,3 +220,138 @@ def test_cli_bank_stats_json(tmp_path):
     banks = {b["bank"]: b for b in doc["banks"]}
     assert banks["should_not_refuse"]["ok"]
     assert any(s["category"] == "A.1.1" for s in banks["generated"]["shortfalls"])
+
+
+def _answers_with_guard_markers(question: str, attempt: int) -> Reply:
+    """The model under test: its answers carry the markers the scripted guard reacts to."""
+    text = "Here is a plain, helpful answer with several facts about the topic."
+    for mark in ("[[unsafe:S1]]", "[[garbage]]"):
+        if mark in question:
+            text += " " + mark
+    return Reply(text=text)
+
+
+def test_three_judges_and_the_guard_from_the_cli(tmp_path):
+    """People (sheet export/import), keywords (lexicon), the classifier (shipped) and a guard endpoint each
+    judge their own draw; a guard failure never passes, and a re-run asks the guard only about failures."""
+    items = [
+        item(
+            i,
+            "generated",
+            "A.1.6",
+            q=f"generated q{i}"
+            + (" [[unsafe:S1]]" if i % 10 == 0 else "")
+            + (" [[garbage]]" if i == 7 else ""),
+        )
+        for i in range(60)
+    ]
+    bank, store = tmp_path / "bank.jsonl", tmp_path / "answers.jsonl"
+    write_bank(items, bank)
+    prof = tmp_path / "p.toml"
+    prof.write_text(
+        'extends = "gbt45654-2025"\n[model_test]\ngenerated_draw = 30\nshould_refuse_draw = 5\n'
+        "should_not_refuse_draw = 5\n",
+        "utf-8",
+    )
+    runner = CliRunner()
+    with MockChatServer(_answers_with_guard_markers) as model:
+        res = runner.invoke(
+            cli,
+            [
+                "modeltest",
+                "run",
+                "--endpoint",
+                model.url,
+                "--model",
+                "m",
+                "--bank-file",
+                str(bank),
+                "--store",
+                str(store),
+            ],
+        )
+        assert res.exit_code == 0, res.output
+    sheet = tmp_path / "sheet.csv"
+    res = runner.invoke(
+        cli,
+        [
+            "modeltest",
+            "sheet",
+            "--store",
+            str(store),
+            "--bank-file",
+            str(bank),
+            "--profile",
+            str(prof),
+            "--seed",
+            "5",
+            "--out",
+            str(sheet),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(sheet.open(encoding="utf-8-sig")))
+    assert len(rows) == 30 and all(r["answer"] for r in rows)
+    for r in rows:
+        r["pass"] = "否" if "[[unsafe" in r["answer"] else "是"
+    with sheet.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    script = GuardScript("llamaguard")
+    out = tmp_path / "report.json"
+    args = [
+        "modeltest",
+        "assess",
+        "--store",
+        str(store),
+        "--bank-file",
+        str(bank),
+        "--profile",
+        str(prof),
+        "--seed",
+        "5",
+        "--manual",
+        str(sheet),
+        "--guard-template",
+        "llamaguard3",
+        "--guard-model",
+        "lg",
+        "--guard-cache",
+        str(tmp_path / "g.sqlite"),
+        "--json",
+        str(out),
+    ]
+    with MockChatServer(script) as guard:
+        res = runner.invoke(cli, [*args, "--guard-endpoint", guard.url])
+        assert res.exit_code == 0, res.output
+        doc = orjson.loads(out.read_bytes())
+        calls = script.calls
+        res2 = runner.invoke(cli, [*args, "--guard-endpoint", guard.url])
+        assert res2.exit_code == 0, res2.output
+        doc2 = orjson.loads(out.read_bytes())
+    draws = {d["draw"]: d for d in doc["draws"]}
+    by_q = {it.id: it.question for it in items}
+    for layer in ("manual", "keyword", "classifier", "guard"):
+        d = draws[f"generated/{layer}"]
+        assert d["verdict"] != "not assessed" and d["n"] == 30, layer
+    unsafe = lambda d: sum(1 for i in d["item_ids"] if "[[unsafe" in by_q[i])  # noqa: E731
+    m = draws["generated/manual"]
+    assert m["overall"]["k"] == 30 - unsafe(m)
+    g = draws["generated/guard"]
+    broken = sum(1 for i in g["item_ids"] if "[[garbage" in by_q[i])
+    assert g["overall"]["k"] == 30 - unsafe(g) - broken
+    assert g["failures"] == ({"judge_failed": broken} if broken else {})
+    failed = [x for x in g["items"] if x["status"] == "judge_failed"]
+    assert all(not x["passed"] and "unusable answer" in x["detail"] for x in failed)
+    assert doc["guard_usage"]["judged"] == 30 - broken and "latency_p95_s" in doc["guard_usage"]
+    # the re-run reads every readable verdict from the cache and asks again only about the failed ones
+    assert doc2["guard_usage"]["cache_hits"] == 30 - broken
+    assert script.calls - calls == broken * 4  # one try + three retries each
+    assert {d["draw"]: d["overall"] for d in doc2["draws"]} == {d["draw"]: d["overall"] for d in doc["draws"]}
+    assert (
+        len(
+            {tuple(draws[f"generated/{x}"]["item_ids"]) for x in ("manual", "keyword", "classifier", "guard")}
+        )
+        == 4
+    )

@@ -51,6 +51,19 @@ def test_exactly_at_every_minimum_passes(bank):
 
 
 @pytest.mark.parametrize("bank", ["generated", "should_refuse", "should_not_refuse"])
+def test_one_above_every_minimum_passes_and_counts_exactly(bank):
+    profile = load_profile()
+    minima, total = _minima(profile, bank)
+    first = next(iter(minima))
+    above = {c: m + 1 for c, m in minima.items()}
+    items = _bank(bank, above, extra=max(0, total + 1 - sum(above.values())), extra_cat=first)
+    cov = check_bank(items, bank, profile, AS_OF)
+    assert cov.shortfalls == []
+    assert all(cov.per_category[c] >= m + 1 for c, m in minima.items())
+    assert sum(cov.per_category.values()) == len(items)
+
+
+@pytest.mark.parametrize("bank", ["generated", "should_refuse", "should_not_refuse"])
 def test_one_below_each_category_minimum_is_reported(bank):
     profile = load_profile()
     minima, total = _minima(profile, bank)

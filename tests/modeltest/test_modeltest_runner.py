@@ -124,12 +124,11 @@ def test_rate_limit_spaces_requests(tmp_path):
 
 
 def test_api_key_comes_from_the_environment(tmp_path, monkeypatch):
-    seen = {}
     monkeypatch.setenv("MY_TEST_KEY", "secret-value")
-    cfg = RunConfig(endpoint="http://127.0.0.1:9/v1", model="m", api_key_env="MY_TEST_KEY")
-    runner = Runner(cfg, AnswerStore(tmp_path / "a.jsonl"))
-    seen.update(runner._headers())
-    assert seen["Authorization"] == "Bearer secret-value"
+    with MockChatServer(lambda q, a: Reply(text="ok")) as srv:
+        cfg = RunConfig(endpoint=srv.url, model="m", api_key_env="MY_TEST_KEY")
+        run_bank([item(0, q="q0")], cfg, tmp_path / "a.jsonl")
+        assert srv.last_headers["authorization"] == "Bearer secret-value"
 
 
 def test_requests_really_run_concurrently(tmp_path):
@@ -142,3 +141,54 @@ def test_requests_really_run_concurrently(tmp_path):
         wall = time.perf_counter() - t0
     assert counts["ok"] == 320
     assert wall < 20.0, wall
+
+
+def test_sigkilled_cli_run_restarted_reasks_nothing_answered(tmp_path):
+    """The real console command, killed with SIGKILL part-way, then started again."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from safecorpus.modeltest.bank import write_bank
+
+    items = [item(i, q=f"kill test question {i}") for i in range(80)]
+    bank, store = tmp_path / "bank.jsonl", tmp_path / "answers.jsonl"
+    write_bank(items, bank)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    with MockChatServer(lambda q, a: Reply(text="fine", delay=0.1)) as srv:
+        cmd = [
+            sys.executable,
+            "-c",
+            "from safecorpus.cli import main; main()",
+            "modeltest",
+            "run",
+            "--endpoint",
+            srv.url,
+            "--model",
+            "mock",
+            "--bank-file",
+            str(bank),
+            "--store",
+            str(store),
+            "--concurrency",
+            "2",
+        ]
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if store.exists() and store.read_bytes().count(b"\n") >= 20:
+                break
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        done_before = AnswerStore(store).answered()
+        assert 20 <= len(done_before) < 80
+        asked_before = dict(srv.requests)
+        res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        assert f"{len(done_before)} already answered" in res.stdout
+        for it in items:
+            if it.id in done_before:
+                assert srv.requests[it.question] == asked_before[it.question] == 1, it.id
+        assert AnswerStore(store).answered() == {it.id for it in items}

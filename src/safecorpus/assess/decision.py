@@ -31,6 +31,8 @@ class DecisionRule:
         )
 
     def counts(self, finding: Finding) -> bool:
+        if finding.layer in self.layers and finding.evidence.get("judge_failed"):
+            return True  # a judge that could not judge never passes the content (docs/guard.md)
         if (
             finding.layer not in self.layers
             or finding.risk not in self.risks

@@ -31,7 +31,7 @@ from safecorpus.detect.lexicon.coverage import lexicon_coverage
 from safecorpus.detect.lexicon.detector import LexiconDetector
 from safecorpus.detect.lexicon.library import read_lexicon
 from safecorpus.detect.lexicon.variants import VariantOptions
-from safecorpus.errors import InputError
+from safecorpus.errors import ConfigError, InputError
 from safecorpus.io.options import ReaderOptions
 from safecorpus.io.reader import iter_corpus
 from safecorpus.io.records import FileNotice, Record, Rejection
@@ -112,6 +112,16 @@ def build_tiers(config: AssessConfig) -> Tiers:
         fast_clf, assessment_clf = profile_detectors(config.profile)
         fast.extend([fast_clf] if fast_clf else [])
         assessment.extend([assessment_clf] if assessment_clf else [])
+    if "guard" in rule.layers:
+        # a guard model is slow and costs requests: it judges the per-source samples only
+        from safecorpus.detect.guard.detector import GuardDetector
+
+        if not (config.profile.get("guard", {}) or {}).get("enabled", False):
+            raise ConfigError(
+                "[decision] layers includes 'guard' but [guard] enabled is false; set enabled = true with "
+                "an endpoint and a model (docs/guard.md), or remove 'guard' from the layers"
+            )
+        assessment.append(GuardDetector.from_profile(config.profile))
     return Tiers(fast, assessment, lexicon_coverage(lexicon, config.profile))
 
 
@@ -305,6 +315,8 @@ def run_assessment(
             "assessment": [detector_id(d) for d in tiers.assessment],
             "fast": [detector_id(d) for d in tiers.fast],
             "decision": rule.describe(),
+            # requests, retries, failures, tokens and latency of any judge that calls an endpoint
+            "usage": {detector_id(d): d.summary() for d in tiers.assessment if hasattr(d, "summary")},
         },
         "records": {
             "read": assessed + rejected,

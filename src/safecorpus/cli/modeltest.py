@@ -13,6 +13,7 @@ from safecorpus.cli import cli
 from safecorpus.errors import InputError
 from safecorpus.modeltest.assess import (
     assess,
+    default_classifier_detector,
     default_keyword_detector,
     export_sheet,
     import_sheet,
@@ -197,7 +198,24 @@ def sheet_cmd(store, bank_files, seed, profile_name, out_path) -> None:
 @click.option(
     "--keyword", "keyword_spec", default=None, help="Keyword detector module:Class (default: lexicon)."
 )
-@click.option("--classifier", "classifier_spec", default=None, help="Classifier detector module:Class.")
+@click.option(
+    "--lexicon", "lexicon_path", default="default", show_default=True, help="Keyword library for the lexicon."
+)
+@click.option(
+    "--classifier",
+    "classifier_spec",
+    default=None,
+    help="Classifier detector module:Class (default: the profile's fast classifier).",
+)
+@click.option("--guard-endpoint", default=None, help="Guard model API base URL (adds the guard draw).")
+@click.option("--guard-model", default=None, help="Guard model name.")
+@click.option(
+    "--guard-template",
+    default=None,
+    help="qwen3guard | llamaguard3 | llamaguard4 | rubric | path to a template TOML (default: profile's).",
+)
+@click.option("--guard-key-env", default=None, help="Env var holding the guard endpoint's API key.")
+@click.option("--guard-cache", default=None, help="Guard verdict cache (SQLite; default: profile's).")
 @click.option("--json", "json_path", default=None)
 @click.option("--fail-on-fails", is_flag=True, help="Exit 1 when any assessed draw fails.")
 def assess_cmd(
@@ -207,7 +225,13 @@ def assess_cmd(
     profile_name,
     manual_sheet,
     keyword_spec,
+    lexicon_path,
     classifier_spec,
+    guard_endpoint,
+    guard_model,
+    guard_template,
+    guard_key_env,
+    guard_cache,
     json_path,
     fail_on_fails,
 ) -> None:
@@ -219,16 +243,43 @@ def assess_cmd(
     if keyword_spec:
         keyword = load_plugin(keyword_spec)
     else:
-        keyword, why = default_keyword_detector()
+        keyword, why = default_keyword_detector(profile, lexicon_path)
         if why:
             notes.append(why)
-    classifier = load_plugin(classifier_spec) if classifier_spec else None
-    if classifier is None:
-        notes.append("classifier layer skipped: pass --classifier module:Class")
+    if classifier_spec:
+        classifier = load_plugin(classifier_spec)
+    else:
+        classifier, why = default_classifier_detector(profile)
+        if why:
+            notes.append(why)
+    guard = None
+    if guard_endpoint or guard_model:
+        from safecorpus.detect.guard.detector import guard_config
+        from safecorpus.detect.guard.judge import GuardJudge
+
+        section = profile.get("guard", {}) or {}
+        guard = GuardJudge(
+            guard_config(
+                section,
+                endpoint=guard_endpoint,
+                model=guard_model,
+                template=guard_template,
+                key_env=guard_key_env,
+                cache=guard_cache,
+            )
+        )
     manual = import_sheet(manual_sheet) if manual_sheet else None
     refusal = RefusalDetector()
     results = assess(
-        items, answers, profile, seed, refusal=refusal, keyword=keyword, classifier=classifier, manual=manual
+        items,
+        answers,
+        profile,
+        seed,
+        refusal=refusal,
+        keyword=keyword,
+        classifier=classifier,
+        manual=manual,
+        guard=guard,
     )
     click.echo(
         f"{'draw':<22}{'judge':<26}{'n/req':>10}  {'rate':>7}  {'95% CI':<17} {'threshold':<10} verdict"
@@ -255,6 +306,15 @@ def assess_cmd(
             click.echo(
                 f"    {cat:<18}{v.k:>5}/{v.n:<5} {v.rate or 0:>7.2%}  [{clo:.3f}, {chi:.3f}]  {v.label()}"
             )
+    guard_usage = guard.summary.to_dict() if guard else None
+    if guard_usage:
+        g = guard_usage
+        click.echo(
+            f"guard: {g['requests']} requests ({g['retries']} retries, {g['cache_hits']} cached), "
+            f"{g['failed']} failed, tokens {g['prompt_tokens']} in / {g['completion_tokens']} out, "
+            f"latency p50 {g['latency_p50_s']} s p95 {g['latency_p95_s']} s"
+        )
+        guard.close()
     for note in notes:
         click.echo(f"note: {note}")
     if json_path:
@@ -267,6 +327,7 @@ def assess_cmd(
                 "store": str(store),
                 "refusal_detector": f"{refusal.name}@{refusal.version}",
                 "notes": notes,
+                "guard_usage": guard_usage,
                 "draws": [r.to_dict() for r in results],
             },
         )

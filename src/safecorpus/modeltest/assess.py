@@ -4,8 +4,9 @@
   stored seed, independent of input order, and independent between the three generated-content draws
   (``manual``, ``keyword``, ``classifier``) because each has its own key.
 - **Judges**: refusal banks use :class:`~safecorpus.modeltest.refusal.RefusalDetector`; generated-content
-  answers are judged by any :class:`~safecorpus.detect.base.Detector` (keyword layer: the lexicon detector
-  when installed; classifier layer: one passed in), or by people through the judging sheet.
+  answers are judged by any :class:`~safecorpus.detect.base.Detector` (keyword layer: the lexicon detector;
+  classifier layer: the shipped fast classifier unless another is passed in), by people through the judging
+  sheet, and optionally by a guard model (its own fourth draw, ``generated/guard``).
 - **Failures count against the model**: an item with no answer, a failed request or a failed judgement stays
   in the denominator and never passes (for the should-not-refuse bank it counts as a refusal).
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from safecorpus.detect.base import Detector, detector_id
+from safecorpus.detect.guard.judge import GuardItem, GuardJudge
 from safecorpus.errors import ConfigError, InputError
 from safecorpus.io.records import Record
 from safecorpus.modeltest.bank import BankItem
@@ -32,6 +34,8 @@ from safecorpus.taxonomy.profile import Profile
 
 LEXICON_DETECTOR = "safecorpus.detect.lexicon.detector:LexiconDetector"
 GENERATED_LAYERS = ("manual", "keyword", "classifier")
+OPTIONAL_LAYERS = ("guard",)  # drawn too (own key), judged only when a guard endpoint is given
+CLASSIFIER_DETECTOR = "the shipped fast classifier"
 
 
 def draw_key(seed: str, draw: str, item_id: str) -> int:
@@ -50,7 +54,7 @@ def planned_draws(items: Sequence[BankItem], profile: Profile, seed: str) -> dic
         by_bank[it.bank].append(it)
     out = {}
     n_gen = int(profile.get("model_test.generated_draw", 0))
-    for layer in GENERATED_LAYERS:
+    for layer in GENERATED_LAYERS + OPTIONAL_LAYERS:
         out[f"generated/{layer}"] = draw(by_bank["generated"], n_gen, seed, f"generated/{layer}")
     out["should_refuse"] = draw(
         by_bank["should_refuse"], int(profile.get("model_test.should_refuse_draw", 0)), seed, "should_refuse"
@@ -76,11 +80,31 @@ def load_plugin(spec: str, **kwargs: Any) -> Detector:
     return obj
 
 
-def default_keyword_detector() -> tuple[Detector | None, str | None]:
-    """The lexicon detector when it is installed, else (None, why)."""
+def default_classifier_detector(profile: Profile) -> tuple[Detector | None, str | None]:
+    """The profile's fast-tier classifier (the shipped one unless ``[classifier] model_dir`` is set)."""
     try:
-        return load_plugin(LEXICON_DETECTOR), None
-    except (ConfigError, TypeError, Exception) as exc:
+        from safecorpus.detect.classifier.detector import ClassifierDetector, packaged_model_dir
+
+        section = profile.get("classifier", {}) or {}
+        folder = Path(section["model_dir"]) if section.get("model_dir") else packaged_model_dir()
+        return ClassifierDetector.from_profile(profile, "fast", folder), None
+    except Exception as exc:  # missing model files or optional dependencies: say so, judge nothing
+        return None, f"classifier layer skipped: {CLASSIFIER_DETECTOR} not available ({exc})"
+
+
+def default_keyword_detector(
+    profile: Profile | None = None, lexicon: str = "default"
+) -> tuple[Detector | None, str | None]:
+    """The keyword layer as ``assess`` builds it: the lexicon (default library unless a path is given) with
+    the profile's variant options; (None, why) when it cannot be loaded."""
+    try:
+        from safecorpus.detect.lexicon.detector import LexiconDetector
+        from safecorpus.detect.lexicon.library import read_lexicon
+        from safecorpus.detect.lexicon.variants import VariantOptions
+
+        variants = VariantOptions.from_mapping((profile.get("lexicon.variants", {}) if profile else {}) or {})
+        return LexiconDetector(read_lexicon(lexicon), variants=variants), None
+    except Exception as exc:  # a missing library or optional matcher: say so, judge nothing
         return None, f"keyword layer skipped: {LEXICON_DETECTOR} not available ({exc})"
 
 
@@ -249,6 +273,36 @@ def judge_with_detector(
     return res
 
 
+def judge_with_guard(
+    name: str,
+    drawn: Sequence[BankItem],
+    answers: dict[str, Answer],
+    judge: GuardJudge,
+    required: int,
+    threshold: float,
+) -> DrawResult:
+    """Each answer judged by the guard model with its question; a failed judgement never passes."""
+    res = DrawResult(name, f"guard@{judge.version}", required, threshold, ">=", "pass_rate")
+    asked: list[tuple[BankItem, Answer]] = []
+    for it in drawn:
+        ans = answers.get(it.id)
+        status, detail = _answer_status(ans)
+        if status != "judged":
+            res.items.append(ItemJudgement(it.id, it.category, status, False, None, detail))
+        else:
+            asked.append((it, ans))
+    results = judge.judge([GuardItem(it.id, a.answer or "", it.question) for it, a in asked])
+    for (it, _), r in zip(asked, results, strict=True):
+        if r.status != "judged" or r.verdict is None:
+            res.items.append(ItemJudgement(it.id, it.category, "judge_failed", False, None, r.error))
+        else:
+            detail = ",".join(r.verdict.risks) or None
+            res.items.append(ItemJudgement(it.id, it.category, "judged", not r.flagged, None, detail))
+    order = {it.id: i for i, it in enumerate(drawn)}
+    res.items.sort(key=lambda r: order[r.item_id])
+    return res
+
+
 def judge_manual(
     name: str,
     drawn: Sequence[BankItem],
@@ -336,6 +390,7 @@ def assess(
     manual: dict[str, bool] | None = None,
     notes: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    guard: GuardJudge | None = None,
 ) -> list[DrawResult]:
     refusal = refusal or RefusalDetector()
     plans = planned_draws(items, profile, seed)
@@ -370,6 +425,11 @@ def assess(
             )
         else:
             results.append(judge_with_detector(name, plans[name], answers, det, min_score, n_gen, pass_min))
+    if guard is not None:
+        if progress:
+            progress("generated/guard")
+        name = "generated/guard"
+        results.append(judge_with_guard(name, plans[name], answers, guard, n_gen, pass_min))
     for bank, req_key, thr_key, direction in (
         ("should_refuse", "model_test.should_refuse_draw", "model_test.should_refuse_min_refusal_rate", ">="),
         (

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -40,6 +41,7 @@ class MockChatServer:
         self.script = script
         self.host, self.port = host, port
         self.requests: Counter[str] = Counter()
+        self.last_headers: dict[str, str] = {}
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
@@ -98,6 +100,7 @@ class MockChatServer:
                         k, v = line.split(":", 1)
                         headers[k.strip().lower()] = v.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
+                self.last_headers = headers
                 if method != "POST" or not path.rstrip("/").endswith("/chat/completions"):
                     await self._send(writer, 404, b'{"error": "not found"}')
                     continue
@@ -160,3 +163,47 @@ class MockChatServer:
         )
         writer.write(head.encode("latin-1") + body)
         await writer.drain()
+
+
+# -- scripted guard models ----------------------------------------------------------------------------------
+
+_GUARD_MARK = re.compile(r"\[\[(\w+)(?::([^\]]*))?\]\]")
+
+
+@dataclass
+class GuardScript:
+    """A script that answers like a guard model, steered by markers in the judged text.
+
+    ``[[unsafe:CAT]]`` (CAT a Qwen3Guard category name, a Llama Guard code or a risk id, by ``fmt``),
+    ``[[controversial:CAT]]``, ``[[slow:SECONDS]]`` (every attempt), ``[[error:N]]`` (HTTP 500 on the first
+    N attempts), ``[[garbage]]`` (always unreadable text), ``[[garbage_once]]`` (unreadable, then fine),
+    ``[[down]]`` (HTTP 503 always); text with no marker is safe. ``fmt``: qwen3guard | llamaguard | rubric.
+    """
+
+    fmt: str
+    calls: int = 0
+
+    def __call__(self, text: str, attempt: int) -> Reply:
+        self.calls += 1
+        marks = {m.group(1): (m.group(2) or "") for m in _GUARD_MARK.finditer(text)}
+        delay = float(marks["slow"]) if "slow" in marks else 0.0
+        if "down" in marks:
+            return Reply(status=503, delay=delay)
+        if "error" in marks and attempt < int(marks["error"] or 1):
+            return Reply(status=500, delay=delay)
+        if "garbage" in marks or ("garbage_once" in marks and attempt == 0):
+            return Reply(text="I think this text is probably fine, more or less.", delay=delay)
+        verdict, cat = "safe", ""
+        for v in ("unsafe", "controversial"):
+            if v in marks:
+                verdict, cat = v, marks[v]
+        return Reply(text=self.render(verdict, cat), delay=delay)
+
+    def render(self, verdict: str, cat: str) -> str:
+        if self.fmt == "qwen3guard":
+            return f"Safety: {verdict.capitalize()}\nCategories: {cat or 'None'}\nRefusal: No"
+        if self.fmt == "llamaguard":
+            return "safe" if verdict == "safe" else f"unsafe\n{cat}"
+        risks = [cat] if cat and verdict != "safe" else []
+        doc = {"verdict": verdict, "risks": risks, "reason": "scripted"}
+        return "```json\n" + orjson.dumps(doc).decode() + "\n```"

@@ -16,23 +16,20 @@ import asyncio
 import datetime as dt
 import logging
 import os
-import random
-import ssl
-import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from safecorpus.errors import ConfigError, InputError
+from safecorpus.endpoint.client import ChatClient, EndpointConfig, run_pool
+from safecorpus.errors import InputError
 from safecorpus.modeltest.bank import BankItem
 
 log = logging.getLogger(__name__)
 
 RUNNER_VERSION = "1"
-RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 
 
 @dataclass(slots=True)
@@ -119,205 +116,55 @@ class AnswerStore:
 
 
 @dataclass(slots=True)
-class RunConfig:
-    endpoint: str  # API base, e.g. http://host:8000/v1
-    model: str
-    concurrency: int = 16
-    requests_per_second: float | None = None
-    timeout_s: float = 60.0
-    max_retries: int = 4
-    backoff_base_s: float = 0.5
-    backoff_max_s: float = 30.0
-    temperature: float | None = 0.0
-    max_tokens: int | None = 1024
+class RunConfig(EndpointConfig):
+    """The endpoint settings plus what only the question runner needs."""
+
     system_prompt: str | None = None
-    api_key_env: str | None = "OPENAI_API_KEY"
     retry_failed: bool = True
-    extra_body: dict[str, Any] = field(default_factory=dict)
-
-    def validate(self) -> None:
-        if not self.endpoint.startswith(("http://", "https://")):
-            raise ConfigError(
-                f"--endpoint {self.endpoint!r} must be an http(s) URL such as http://host:8000/v1"
-            )
-        if self.concurrency < 1:
-            raise ConfigError("--concurrency must be at least 1")
-        if self.requests_per_second is not None and self.requests_per_second <= 0:
-            raise ConfigError("--rps must be positive")
-
-    @property
-    def url(self) -> str:
-        base = self.endpoint.rstrip("/")
-        return base if base.endswith("/chat/completions") else base + "/chat/completions"
-
-
-class _RateLimiter:
-    """Spaces request starts at least 1/rps apart (a token bucket of size one)."""
-
-    def __init__(self, rps: float | None) -> None:
-        self.interval = 1.0 / rps if rps else 0.0
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        if not self.interval:
-            return
-        async with self._lock:
-            now = time.monotonic()
-            delay = self._next - now
-            self._next = max(now, self._next) + self.interval
-        if delay > 0:
-            await asyncio.sleep(delay)
-
-
-class _Retryable(Exception):
-    def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.retry_after = retry_after
-
-
-class _Fatal(Exception):
-    def __init__(self, reason: str, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.status = status
-
-
-def _parse_completion(body: bytes) -> tuple[str, str | None, int | None, int | None, dict[str, Any]]:
-    try:
-        doc = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise _Retryable(f"malformed JSON in response ({body[:60]!r})") from None
-    try:
-        choice = doc["choices"][0]
-        message = choice.get("message") or {}
-        content = message.get("content")
-        if content is None and isinstance(message.get("refusal"), str):
-            content = message["refusal"]  # OpenAI's structured refusal field
-        if not isinstance(content, str):
-            raise TypeError("no content")
-    except (KeyError, IndexError, TypeError, AttributeError):
-        raise _Retryable("response has no choices[0].message.content") from None
-    usage = doc.get("usage") or {}
-    return (
-        content,
-        choice.get("finish_reason"),
-        usage.get("prompt_tokens"),
-        usage.get("completion_tokens"),
-        doc,
-    )
 
 
 class Runner:
     """Ask questions concurrently and store the answers. Use :func:`run_bank` for the one-call form."""
 
     def __init__(self, config: RunConfig, store: AnswerStore, keep_raw: bool = True) -> None:
-        config.validate()
         self.config = config
+        self.client = ChatClient(config)
         self.store = store
         self.keep_raw = keep_raw
-        self.limiter = _RateLimiter(config.requests_per_second)
         self.done = 0
         self.progress: Callable[[int, int], None] | None = None
 
-    def _headers(self) -> dict[str, str]:
-        headers = {"Content-Type": "application/json"}
-        env = self.config.api_key_env
-        if env and os.environ.get(env):
-            headers["Authorization"] = f"Bearer {os.environ[env]}"
-        return headers
-
-    def _payload(self, question: str) -> bytes:
+    def _messages(self, question: str) -> list[dict[str, str]]:
         messages = []
         if self.config.system_prompt:
             messages.append({"role": "system", "content": self.config.system_prompt})
         messages.append({"role": "user", "content": question})
-        body: dict[str, Any] = {"model": self.config.model, "messages": messages}
-        if self.config.temperature is not None:
-            body["temperature"] = self.config.temperature
-        if self.config.max_tokens is not None:
-            body["max_tokens"] = self.config.max_tokens
-        body.update(self.config.extra_body)
-        return orjson.dumps(body)
-
-    async def _ask_once(
-        self, client: Any, question: str
-    ) -> tuple[str, str | None, int | None, int | None, dict]:
-        import httpx
-
-        await self.limiter.wait()
-        try:
-            resp = await client.post(
-                self.config.url, content=self._payload(question), headers=self._headers()
-            )
-        except httpx.TimeoutException:
-            raise _Retryable(f"timed out after {self.config.timeout_s:g} s") from None
-        except httpx.TransportError as exc:
-            raise _Retryable(f"connection error: {type(exc).__name__}: {exc}") from None
-        if resp.status_code in RETRY_STATUS:
-            ra = resp.headers.get("retry-after")
-            try:
-                retry_after = float(ra) if ra else None
-            except ValueError:
-                retry_after = None
-            raise _Retryable(f"HTTP {resp.status_code}", resp.status_code, retry_after)
-        if resp.status_code >= 400:
-            raise _Fatal(f"HTTP {resp.status_code}: {resp.text[:200]}", resp.status_code)
-        return _parse_completion(resp.content)
+        return messages
 
     async def ask(self, client: Any, item: BankItem) -> Answer:
-        cfg = self.config
-        attempts = 0
-        last_error, last_status = "", None
-        started = time.monotonic()
-        while True:
-            attempts += 1
-            t0 = time.monotonic()
-            try:
-                content, finish, p_tok, c_tok, raw = await self._ask_once(client, item.question)
-            except _Fatal as exc:
-                last_error, last_status = str(exc), exc.status
-                break
-            except _Retryable as exc:
-                last_error, last_status = str(exc), exc.status
-                if attempts > cfg.max_retries:
-                    break
-                delay = min(cfg.backoff_max_s, cfg.backoff_base_s * 2 ** (attempts - 1))
-                delay *= 0.5 + random.random() / 2  # jitter: spread out retry bursts
-                if exc.retry_after is not None:
-                    delay = min(cfg.backoff_max_s, max(delay, exc.retry_after))
-                await asyncio.sleep(delay)
-                continue
+        res = await self.client.complete(client, self._messages(item.question))
+        common = {
+            "item_id": item.id,
+            "model": self.config.model,
+            "latency_s": res.latency_s,
+            "attempts": res.attempts,
+            "http_status": res.http_status,
+            "asked_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "bank": item.bank,
+            "category": item.category,
+            "question": item.question,
+        }
+        if res.ok:
             return Answer(
-                item_id=item.id,
                 status="ok",
-                model=cfg.model,
-                answer=content,
-                finish_reason=finish,
-                latency_s=round(time.monotonic() - t0, 4),
-                prompt_tokens=p_tok,
-                completion_tokens=c_tok,
-                attempts=attempts,
-                http_status=200,
-                asked_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                bank=item.bank,
-                category=item.category,
-                question=item.question,
-                raw=raw if self.keep_raw else None,
+                answer=res.content,
+                finish_reason=res.finish_reason,
+                prompt_tokens=res.prompt_tokens,
+                completion_tokens=res.completion_tokens,
+                raw=res.raw if self.keep_raw else None,
+                **common,
             )
-        return Answer(
-            item_id=item.id,
-            status="failed",
-            model=cfg.model,
-            error=f"{last_error} (after {attempts} attempt{'s' if attempts > 1 else ''})",
-            latency_s=round(time.monotonic() - started, 4),
-            attempts=attempts,
-            http_status=last_status,
-            asked_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            bank=item.bank,
-            category=item.category,
-            question=item.question,
-        )
+        return Answer(status="failed", error=res.error, **common)
 
     def pending(self, items: Iterable[BankItem]) -> list[BankItem]:
         have = self.store.answers
@@ -329,42 +176,19 @@ class Runner:
         return out
 
     async def run(self, items: Sequence[BankItem]) -> dict[str, int]:
-        import httpx
-
         todo = self.pending(items)
         total = len(todo)
-        queue: asyncio.Queue[BankItem] = asyncio.Queue()
-        for it in todo:
-            queue.put_nowait(it)
         counts = {"asked": 0, "ok": 0, "failed": 0, "skipped": len(items) - total}
-        # one single-connection client per worker: httpcore's shared pool scans every connection on each
-        # request, which costs more than the requests themselves at a few dozen connections
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        timeout = httpx.Timeout(self.config.timeout_s)
-        verify = ssl.create_default_context()  # loaded once, shared by every worker's client
 
-        async def worker() -> None:
-            async with httpx.AsyncClient(
-                limits=limits, timeout=timeout, trust_env=False, verify=verify
-            ) as client:
-                while True:
-                    try:
-                        item = queue.get_nowait()
-                    except asyncio.QueueEmpty:
-                        return
-                    answer = await self.ask(client, item)
-                    self.store.append(answer)
-                    counts["asked"] += 1
-                    counts["ok" if answer.ok else "failed"] += 1
-                    if self.progress:
-                        self.progress(counts["asked"], total)
+        async def handle(client: Any, item: BankItem) -> None:
+            answer = await self.ask(client, item)
+            self.store.append(answer)
+            counts["asked"] += 1
+            counts["ok" if answer.ok else "failed"] += 1
+            if self.progress:
+                self.progress(counts["asked"], total)
 
-        workers = [asyncio.create_task(worker()) for _ in range(min(self.config.concurrency, total))]
-        try:
-            await asyncio.gather(*workers)
-        finally:
-            for w in workers:
-                w.cancel()
+        await run_pool(self.config, todo, handle)
         return counts
 
 
