@@ -27,9 +27,23 @@ KINDS = ("domains", "hashes", "docs")
 PACKAGED_DOMAINS = "packaged:domains"
 
 
+_RECENT: dict[int, tuple[str, int]] = {}  # id(text) -> (text, hash): the hash and document lists share it
+
+
 def content_hash(text: str) -> int:
-    """The exact-content key: xxh3-64 of the text with runs of white space collapsed to one space."""
-    return xxhash.xxh3_64_intdigest(" ".join(text.split()).encode("utf-8", "surrogatepass"))
+    """The exact-content key: xxh3-64 of the text with runs of white space collapsed to one space.
+
+    The last few thousand results are remembered by object identity (the text is kept alive with its
+    entry, so an id cannot be reused while it is stored): the hash blocklist, the document blocklist and
+    exact dedup each ask for the same record's key."""
+    hit = _RECENT.get(id(text))
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    h = xxhash.xxh3_64_intdigest(" ".join(text.split()).encode("utf-8", "surrogatepass"))
+    if len(_RECENT) >= 4096:
+        _RECENT.clear()
+    _RECENT[id(text)] = (text, h)
+    return h
 
 
 def content_hash_hex(text: str) -> str:
