@@ -19,7 +19,9 @@ class Inner:
 def _samples() -> list[Finding]:
     return [
         Finding("r1", "lexicon@1", "keyword", "A.1.1"),
-        Finding("r2", "pii@2", "pii", "A.4.6", 0.85, 3, 14, "MOBILE", {"type": "MOBILE", "checks": {"len": True}}),
+        Finding(
+            "r2", "pii@2", "pii", "A.4.6", 0.85, 3, 14, "MOBILE", {"type": "MOBILE", "checks": {"len": True}}
+        ),
         Finding("r3", "x@1", "manual", "A.2.1", evidence={"terms": ["a", ("b", 1)], "pair": Pair(1, [2])}),
         Finding("r4", "x@1", "manual", "A.2.1", evidence={"inner": Inner(1, [2, 3]), "none": None}),
     ]

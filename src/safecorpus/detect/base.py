@@ -61,7 +61,9 @@ def _plain_copy(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain_copy(v) for v in value]
     if isinstance(value, tuple):
-        return type(value)(_plain_copy(v) for v in value) if not hasattr(value, "_fields") else deepcopy(value)
+        return (
+            type(value)(_plain_copy(v) for v in value) if not hasattr(value, "_fields") else deepcopy(value)
+        )
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if is_dataclass(value) and not isinstance(value, type):

@@ -212,14 +212,16 @@ class DocumentBlocklist:
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]:
         ident = f"{self.name}@{self.version}"
         out: list[list[Finding]] = []
-        for r in records:
+        sigs = minhash.signatures([r.text for r in records])  # one vectorised pass for the batch
+        bands = minhash.band_keys_many(sigs)
+        for n, r in enumerate(records):
             h = content_hash(r.text)
             if h in self.exact:
                 out.append(
                     [Finding(r.id, ident, LAYER, RISK, topic="document", evidence={"match": self.exact[h]})]
                 )
                 continue
-            hit = self.index.query(minhash.signature(r.text))
+            hit = self.index.query(sigs[n], bands[n])
             out.append(
                 [
                     Finding(
