@@ -24,13 +24,16 @@ _MULTS = np.array(
     dtype=np.uint64,
 )
 _ALNUM: np.ndarray | None = None
+ALNUM_LIMIT = 0x40000
 
 
 def _alnum_table() -> np.ndarray:
     global _ALNUM
     if _ALNUM is None:
         table = np.zeros(0x110000, dtype=bool)
-        table[[cp for cp in range(0x110000) if chr(cp).isalnum()]] = True
+        # Planes 4-16 hold no letters or digits (unassigned, tags, private use), so only the first four
+        # are looked at: a quarter of the work at every process start (a test checks the claim).
+        table[[cp for cp in range(ALNUM_LIMIT) if chr(cp).isalnum()]] = True
         _ALNUM = table
     return _ALNUM
 
