@@ -97,3 +97,19 @@ def test_batched_signatures_equal_one_by_one() -> None:
     sigs = signatures(texts)
     assert np.array_equal(sigs, np.array([signature(t) for t in texts]))
     assert band_keys_many(sigs) == [band_keys(s) for s in sigs]
+
+
+def test_content_hash_fast_path_equals_collapsing_white_space() -> None:
+    import xxhash
+
+    from safecorpus.pipeline.blocklist import _RECENT, content_hash
+
+    # the fast path relies on this: no white space but the ASCII space is printable
+    assert not any(chr(c).isprintable() for c in range(0x110000) if chr(c).isspace() and c != 0x20)
+    rng = random.Random(4)
+    pieces = [" ", "  ", "\t", "\n", "\u3000", "\xa0", "\u2028", "\x1c", "\x85", "\u200b", "a", "字", "b c"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        _RECENT.clear()
+        want = xxhash.xxh3_64_intdigest(" ".join(text.split()).encode("utf-8", "surrogatepass"))
+        assert content_hash(text) == want, repr(text)

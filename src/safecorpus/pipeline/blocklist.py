@@ -39,7 +39,10 @@ def content_hash(text: str) -> int:
     hit = _RECENT.get(id(text))
     if hit is not None and hit[0] is text:
         return hit[1]
-    h = xxhash.xxh3_64_intdigest(" ".join(text.split()).encode("utf-8", "surrogatepass"))
+    # Fast path: every white-space character but the ASCII space is "not printable" (a control or
+    # separator), so in a printable text without double spaces collapsing runs changes only the ends.
+    key = text.strip(" ") if text.isprintable() and "  " not in text else " ".join(text.split())
+    h = xxhash.xxh3_64_intdigest(key.encode("utf-8", "surrogatepass"))
     if len(_RECENT) >= 4096:
         _RECENT.clear()
     _RECENT[id(text)] = (text, h)
