@@ -177,6 +177,8 @@ class PiiEngine:
                     continue
                 done_finders.add(key)
                 spans: Iterable[tuple[int, int]] = rec.finder(text)
+            elif c.pattern.finder is not None:
+                spans = c.pattern.finder(text)
             else:
                 spans = [m.span() for m in c.regex.finditer(text)]
             ctx = in_text.get(key, False)
