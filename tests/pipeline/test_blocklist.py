@@ -78,3 +78,38 @@ def test_near_duplicates_of_blocked_documents_recall_and_false_removals(tmp_path
     unrelated = [_rec(10_000 + i, document(rng)) for i in range(2000)]
     false = sum(bool(f) for f in bl.detect(unrelated))
     assert false / len(unrelated) <= 0.001
+
+
+def test_no_letters_or_digits_above_the_alnum_table_limit() -> None:
+    from safecorpus.pipeline.minhash import ALNUM_LIMIT
+
+    assert not any(chr(cp).isalnum() for cp in range(ALNUM_LIMIT, 0x110000))
+
+
+def test_batched_signatures_equal_one_by_one() -> None:
+    import numpy as np
+
+    from safecorpus.pipeline.minhash import band_keys, band_keys_many, signatures
+
+    rng = random.Random(3)
+    texts = [document(rng) for _ in range(20)] + ["", "abcd", "ΑΣ ΑΣΑ Σ and İstanbul", "a\x00bcdefg", " x "]
+    texts += [edit(rng, texts[0], 3)]
+    sigs = signatures(texts)
+    assert np.array_equal(sigs, np.array([signature(t) for t in texts]))
+    assert band_keys_many(sigs) == [band_keys(s) for s in sigs]
+
+
+def test_content_hash_fast_path_equals_collapsing_white_space() -> None:
+    import xxhash
+
+    from safecorpus.pipeline.blocklist import _RECENT, content_hash
+
+    # the fast path relies on this: no white space but the ASCII space is printable
+    assert not any(chr(c).isprintable() for c in range(0x110000) if chr(c).isspace() and c != 0x20)
+    rng = random.Random(4)
+    pieces = [" ", "  ", "\t", "\n", "\u3000", "\xa0", "\u2028", "\x1c", "\x85", "\u200b", "a", "字", "b c"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        _RECENT.clear()
+        want = xxhash.xxh3_64_intdigest(" ".join(text.split()).encode("utf-8", "surrogatepass"))
+        assert content_hash(text) == want, repr(text)

@@ -27,9 +27,26 @@ KINDS = ("domains", "hashes", "docs")
 PACKAGED_DOMAINS = "packaged:domains"
 
 
+_RECENT: dict[int, tuple[str, int]] = {}  # id(text) -> (text, hash): the hash and document lists share it
+
+
 def content_hash(text: str) -> int:
-    """The exact-content key: xxh3-64 of the text with runs of white space collapsed to one space."""
-    return xxhash.xxh3_64_intdigest(" ".join(text.split()).encode("utf-8", "surrogatepass"))
+    """The exact-content key: xxh3-64 of the text with runs of white space collapsed to one space.
+
+    The last few thousand results are remembered by object identity (the text is kept alive with its
+    entry, so an id cannot be reused while it is stored): the hash blocklist, the document blocklist and
+    exact dedup each ask for the same record's key."""
+    hit = _RECENT.get(id(text))
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    # Fast path: every white-space character but the ASCII space is "not printable" (a control or
+    # separator), so in a printable text without double spaces collapsing runs changes only the ends.
+    key = text.strip(" ") if text.isprintable() and "  " not in text else " ".join(text.split())
+    h = xxhash.xxh3_64_intdigest(key.encode("utf-8", "surrogatepass"))
+    if len(_RECENT) >= 4096:
+        _RECENT.clear()
+    _RECENT[id(text)] = (text, h)
+    return h
 
 
 def content_hash_hex(text: str) -> str:
@@ -198,14 +215,16 @@ class DocumentBlocklist:
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]:
         ident = f"{self.name}@{self.version}"
         out: list[list[Finding]] = []
-        for r in records:
+        sigs = minhash.signatures([r.text for r in records])  # one vectorised pass for the batch
+        bands = minhash.band_keys_many(sigs)
+        for n, r in enumerate(records):
             h = content_hash(r.text)
             if h in self.exact:
                 out.append(
                     [Finding(r.id, ident, LAYER, RISK, topic="document", evidence={"match": self.exact[h]})]
                 )
                 continue
-            hit = self.index.query(minhash.signature(r.text))
+            hit = self.index.query(sigs[n], bands[n])
             out.append(
                 [
                     Finding(

@@ -549,8 +549,9 @@ def run_scan(spec: JobSpec, key: str, task: FileTask, fingerprint: str) -> str:
             ids.append(rec.id)
             exact.append(content_hash(rec.text))
             alive.append(decide(ctx, rec, fs).outcome == "kept")
-            if near:
-                sigs.append(minhash.signature(rec.text))
+        if near:
+            for start in range(0, len(records), spec.batch_size):
+                sigs.extend(minhash.signatures([r.text for r in records[start : start + spec.batch_size]]))
     buf = io.BytesIO()
     np.savez(
         buf,

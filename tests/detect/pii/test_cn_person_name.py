@@ -32,3 +32,28 @@ def test_found(text, name):
 )
 def test_negatives(text):
     assert spans(text, "PERSON") == []
+
+
+def test_strong_cue_finder_equals_the_regex() -> None:
+    """The cue-first finder must propose exactly the spans of RIGHT_STRONG_RE's finditer."""
+    import random
+    import re
+
+    from safecorpus.detect.pii.recognizers.cn_person_name import (
+        RIGHT_STRONG,
+        RIGHT_STRONG_RE,
+        SURNAMES,
+        find_right_strong,
+    )
+
+    rx = re.compile(RIGHT_STRONG_RE)
+    rng = random.Random(9)
+    alphabet = (
+        list(SURNAMES[:60])
+        + list("的了明天说是一位先生女士小姐医生表示称岁，。 aZ9")
+        + list(RIGHT_STRONG[:30])
+    )
+    texts = ["王芳说", "欧阳明女士和张伟先生", "记者李明表示", "王" * 5 + "说", "说王", ""]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(3000)]
+    for text in texts:
+        assert find_right_strong(text) == [m.span() for m in rx.finditer(text)], text

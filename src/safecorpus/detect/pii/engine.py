@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from safecorpus.detect.pii.recognizers import default_recognizers
-from safecorpus.detect.pii.recognizers.base import Pattern, Recognizer
+from safecorpus.detect.pii.recognizers.base import Check, Pattern, Recognizer
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ class PiiEngine:
             for pat in rec.patterns:
                 self._compiled.append(_Compiled(rec, pat, re.compile(pat.regex, pat.flags)))
         self._priority = {id(r): i for i, r in enumerate(self.recognizers)}
+        self._recs = [c.recognizer for c in self._compiled]
         self._db = None
         self._always: list[int] = []
         self._context_gate: dict[int, int] = {}
@@ -109,10 +110,12 @@ class PiiEngine:
                 continue
             ok_ids.append(i)
             exprs.append(_to_hyperscan(c.pattern.regex))
-        # Recognizers that need a context word get a second gate: their context words, as one expression.
+        # Every recognizer with context words gets a second gate: its context words, as one expression.
+        # It drops candidates of recognizers that require context, and it spares the per-candidate window
+        # search where no context word occurs in the text at all.
         self._context_gate: dict[int, int] = {}
         for rec in self.recognizers:
-            if rec.requires_context and rec.context:
+            if rec.context and rec.context_regex() is not None:
                 gid = len(self._compiled) + len(self._context_gate)
                 self._context_gate[id(rec)] = gid
                 ok_ids.append(gid)
@@ -125,9 +128,11 @@ class PiiEngine:
         ]
         self._db = _cached_database(exprs, ok_ids, all_flags)
 
-    def _candidate_patterns(self, text: str) -> Iterable[int]:
+    def _candidate_patterns(self, text: str) -> tuple[Iterable[int], set[int] | None]:
+        """Pattern ids that can match ``text``, and the ids of recognizers (``id(rec)``) with a context
+        word somewhere in it (``None`` without the prefilter: then every window is searched)."""
         if self._db is None:
-            return range(len(self._compiled))
+            return range(len(self._compiled)), None
         hits: set[int] = set(self._always)
 
         def on_match(pid: int, frm: int, to: int, flags: int, ctx: object) -> None:
@@ -135,91 +140,106 @@ class PiiEngine:
 
         self._db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
         n = len(self._compiled)
-        gates = self._context_gate
+        with_context = {key for key, gid in self._context_gate.items() if gid in hits}
+        recs = self._recs
         return [
             pid
             for pid in sorted(hits)
-            if pid < n
-            and (
-                not self._compiled[pid].recognizer.requires_context
-                or gates.get(id(self._compiled[pid].recognizer), -1) in hits
-            )
-        ]
+            if pid < n and (not recs[pid].requires_context or id(recs[pid]) in with_context)
+        ], with_context
 
     def analyze(self, text: str) -> list[PiiSpan]:
         """All accepted PII spans in ``text``, sorted by start offset."""
         if not text:
             return []
-        cands: list[tuple[tuple, PiiSpan]] = []
-        gate: dict[object, bool] = {}
-        for pid in self._candidate_patterns(text):
+        cands: list[tuple[tuple, int, int, _Compiled, Check]] = []
+        pids, with_context = self._candidate_patterns(text)
+        # Per recognizer and text: does a context word occur anywhere in it? Where it does not, no
+        # candidate can have one in its window, so the per-candidate window search is skipped.
+        in_text: dict[int, bool] = {}
+        done_finders: set[int] = set()
+        for pid in pids:
             c = self._compiled[pid]
             rec = c.recognizer
-            if rec.requires_context:
-                key = id(rec)
-                if key not in gate:
+            key = id(rec)
+            if rec.context and key not in in_text:
+                if with_context is not None:
+                    in_text[key] = key in with_context
+                elif rec.requires_context:
                     rx = rec.context_regex()
-                    gate[key] = rx is not None and rx.search(text) is not None
-                if not gate[key]:
-                    continue
+                    in_text[key] = rx is not None and rx.search(text) is not None
+                else:  # without the prefilter a whole-text search would cost more than the windows
+                    in_text[key] = True
+            if rec.requires_context and not in_text.get(key, False):
+                continue
             if rec.finder is not None:
-                if ("finder", id(rec)) in gate:
+                if key in done_finders:
                     continue
-                gate[("finder", id(rec))] = True
+                done_finders.add(key)
                 spans: Iterable[tuple[int, int]] = rec.finder(text)
+            elif c.pattern.finder is not None:
+                spans = c.pattern.finder(text)
             else:
-                spans = (m.span() for m in c.regex.finditer(text))
+                spans = [m.span() for m in c.regex.finditer(text)]
+            ctx = in_text.get(key, False)
+            prio = -self._priority[key]
             for s, e in spans:
-                span = self._validate(rec, c.pattern, text, s, e)
-                if span is None:
+                hit = self._check(rec, c.pattern, text, s, e, ctx)
+                if hit is None:
                     continue
-                rank = (
-                    span.validated is True,
-                    span.validated is None,
-                    span.score,
-                    span.end - span.start,
-                    -self._priority[id(rec)],
-                )
-                cands.append((rank, span))
+                cs, ce, score, check = hit
+                validated = check.validated
+                cands.append(((validated is True, validated is None, score, ce - cs, prio), cs, ce, c, check))
         return self._resolve(cands)
 
-    def _validate(self, rec: Recognizer, pat: Pattern, text: str, s: int, e: int) -> PiiSpan | None:
+    def _check(
+        self, rec: Recognizer, pat: Pattern, text: str, s: int, e: int, ctx_in_text: bool = True
+    ) -> tuple[int, int, float, Check] | None:
+        """Validate one candidate: its (possibly narrowed) span, rounded score and check, or None."""
         check = rec.validate(text[s:e], text, s, e)
         if check is None:
             return None
         if check.span is not None:
             s, e = check.span
-        if rec.requires_context and not rec.has_context(text, s, e):
+        has_ctx = ctx_in_text and rec.has_context(text, s, e) if rec.context else False
+        if rec.requires_context and not has_ctx:
             return None
         score = check.score if check.score is not None else pat.score
-        if rec.context_boost and rec.context and rec.has_context(text, s, e):
+        if rec.context_boost and has_ctx:
             score = min(1.0, score + rec.context_boost)
         if score < self.min_score:
             return None
+        return s, e, round(score, 3), check
+
+    @staticmethod
+    def _span(s: int, e: int, score: float, c: _Compiled, check: Check) -> PiiSpan:
+        rec = c.recognizer
         return PiiSpan(
             entity=check.entity or rec.entity,
             start=s,
             end=e,
-            score=round(score, 3),
+            score=score,
             recognizer=f"{rec.name}@{rec.version}",
             validated=check.validated,
             checks=dict(check.checks),
             category=rec.category,
-            pattern=pat.name,
+            pattern=c.pattern.name,
             extra=dict(check.extra),
         )
 
-    @staticmethod
-    def _resolve(cands: list[tuple[tuple, PiiSpan]]) -> list[PiiSpan]:
-        """Keep the best of overlapping candidates: validated > no check > failed check, score, length."""
+    @classmethod
+    def _resolve(cls, cands: list[tuple[tuple, int, int, _Compiled, Check]]) -> list[PiiSpan]:
+        """Keep the best of overlapping candidates: validated > no check > failed check, score, length.
+        Only the kept candidates become :class:`PiiSpan` objects."""
         cands.sort(key=lambda t: t[0], reverse=True)
-        taken: list[PiiSpan] = []
-        for _, span in cands:
-            if any(span.start < t.end and t.start < span.end for t in taken):
+        taken: list[tuple[tuple, int, int, _Compiled, Check]] = []
+        for cand in cands:
+            s, e = cand[1], cand[2]
+            if any(s < t[2] and t[1] < e for t in taken):
                 continue
-            taken.append(span)
-        taken.sort(key=lambda sp: (sp.start, sp.end))
-        return taken
+            taken.append(cand)
+        taken.sort(key=lambda t: (t[1], t[2]))
+        return [cls._span(s, e, rank[2], c, check) for rank, s, e, c, check in taken]
 
 
 def _flag(pattern: Pattern) -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick_rs
+
 from safecorpus.detect.pii.recognizers.base import Check, Pattern, Recognizer, trie_regex, words
 
 # Common single-character surnames (frequency order, condensed) and compound surnames.
@@ -68,6 +70,32 @@ RIGHT_STRONG_RE = rf"[{_FIRSTS}][{_CJK}]{{1,3}}(?={_RS})"
 # A weak cue (的, 是, ，…) counts only when the name starts a clause; the look-behind sits after the first
 # character so that ``re`` can still skip quickly to surname characters.
 RIGHT_WEAK_RE = rf"[{SURNAMES}](?<![{_CJK}].)[{_CJK}]{{1,2}}(?={_RW})"
+_RS_AC = ahocorasick_rs.AhoCorasick(list(RIGHT_STRONG), matchkind=ahocorasick_rs.MatchKind.Standard)
+_FIRST_SET = frozenset(_FIRSTS)
+
+
+def find_right_strong(text: str) -> list[tuple[int, int]]:
+    """The spans ``RIGHT_STRONG_RE`` finds, from the cue words outwards: every position where a strong cue
+    starts (all overlapping cue matches), then a surname character 2–4 code points before it and CJK in
+    between, scanned left to right without overlaps as ``finditer`` does. ``re`` would instead try the
+    pattern at every surname character, which are a sixth of all characters in Chinese text."""
+    cues = {s for _, s, _ in _RS_AC.find_matches_as_indexes(text, overlapping=True)}
+    if not cues:
+        return []
+    out: list[tuple[int, int]] = []
+    resume = 0
+    for p in sorted({q - k for q in cues for k in (2, 3, 4) if q - k >= 0}):
+        if p < resume or text[p] not in _FIRST_SET:
+            continue
+        for k in (3, 2, 1):  # greedy {1,3}, as the regex backtracks
+            e = p + 1 + k
+            if e in cues and all("\u4e00" <= c <= "\u9fff" for c in text[p + 1 : e]):
+                out.append((p, e))
+                resume = e
+                break
+    return out
+
+
 _LEFT_MATCH = re.compile(_L)
 _STRONG_MATCH = re.compile(_RS)
 LEFT_RE = rf"(?:{_L})(?:{_SURNAME_ALT})[{_CJK}]{{1,2}}"
@@ -121,7 +149,7 @@ RECOGNIZER = Recognizer(
     entity="PERSON",
     patterns=(
         Pattern("left_cue", LEFT_RE, 0.85),
-        Pattern("right_strong", RIGHT_STRONG_RE, 0.85, prefilter=False),
+        Pattern("right_strong", RIGHT_STRONG_RE, 0.85, prefilter=False, finder=find_right_strong),
         Pattern("right_weak", RIGHT_WEAK_RE, 0.5, prefilter=False),
     ),
     validate=_validate,

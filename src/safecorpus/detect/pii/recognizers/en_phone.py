@@ -7,6 +7,7 @@ Mainland numbers are ``cn_phone``'s; this recogniser skips candidates that parse
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from safecorpus.detect.pii.recognizers.base import Check, Pattern, Recognizer
 
@@ -25,7 +26,10 @@ _VERSIONISH = re.compile(r"^\d+(?:\.\d+)+$")
 _SSN_SHAPE = re.compile(r"^\d{3}([- ])\d{2}\1\d{4}$")
 
 
+@lru_cache(maxsize=16384)
 def _parse(value: str):
+    """(number, region) of a valid number, trying the regions in turn; cached because parsing with
+    ``phonenumbers`` is slow and the same strings (numbers, years, figures) recur across a corpus."""
     if _pn is None:
         return None, None
     if not value.startswith("+"):
