@@ -262,8 +262,20 @@ def capped(
         if cap is None or cap >= len(idx):
             keep.update(idx)
             continue
-        ranked = sorted(
-            idx, key=lambda i: hashlib.sha1(f"{salt}:{name}:{examples[i].key}".encode()).digest()
-        )
+        ranked = sorted(idx, key=lambda i: hashlib.sha1(f"{salt}:{name}:{examples[i].key}".encode()).digest())
         keep.update(ranked[:cap])
     return [e for i, e in enumerate(examples) if i in keep]
+
+
+TRAIN_SEED = 20250601
+TRAIN_SUBSAMPLE = {"davidson": 0.5, "hatexplain": 0.5}
+
+
+def select_training(rows: list[Example]) -> tuple[list[Example], list[Example]]:
+    """(training rows, held-out rows) as the shipped model uses them: the English tweet sets subsampled to
+    half with a generator seeded ``TRAIN_SEED``, in the order ``load_all`` gives."""
+    import numpy as np
+
+    rng = np.random.default_rng(TRAIN_SEED)
+    train = [e for e in rows if e.split == "train" and rng.random() < TRAIN_SUBSAMPLE.get(e.dataset, 1.0)]
+    return train, [e for e in rows if e.split == "heldout"]

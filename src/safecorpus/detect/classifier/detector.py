@@ -49,7 +49,12 @@ def load_model(tier: str = "fast", model_dir: Path | None = None) -> FastClassif
         raise ConfigError(
             f"{folder}: no {ASSESSMENT_FILE}; train with --tier assessment or use the fast tier"
         )
-    return AssessmentClassifier.load(path, fast)
+    return _load_assessment(str(path.resolve()), str(fast_path.resolve()))
+
+
+@lru_cache(maxsize=4)
+def _load_assessment(path: str, fast_path: str) -> AssessmentClassifier:
+    return AssessmentClassifier.load(Path(path), _load_fast(fast_path))
 
 
 class ClassifierDetector:
@@ -64,6 +69,7 @@ class ClassifierDetector:
         batch_size: int = 256,
     ) -> None:
         self.tier = tier
+        self.model_dir = model_dir
         self.model = load_model(tier, model_dir)
         self.name = f"classifier-{tier}"
         digest = self._fingerprint(model_dir or packaged_model_dir())
@@ -96,6 +102,14 @@ class ClassifierDetector:
                 h.update(p.read_bytes()[: 1 << 16])
                 h.update(str(p.stat().st_size).encode())
         return h.hexdigest()[:8]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickles as its settings (the filter ships detectors to workers); the model reloads from disk."""
+        return {k: v for k, v in self.__dict__.items() if k != "model"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.model = load_model(self.tier, self.model_dir)
 
     def threshold(self, head: str) -> float:
         return self.thresholds.get(head, self.default_threshold)
@@ -134,7 +148,9 @@ class ClassifierDetector:
         return out
 
 
-def profile_detectors(profile: Any) -> tuple[ClassifierDetector | None, ClassifierDetector | None]:
+def profile_detectors(
+    profile: Any, assessment: bool = True
+) -> tuple[ClassifierDetector | None, ClassifierDetector | None]:
     """The (fast, assessment) detectors a profile asks for.
 
     ``[classifier] enabled`` switches the classifier on; ``assessment`` (default false) asks for the
@@ -155,7 +171,7 @@ def profile_detectors(profile: Any) -> tuple[ClassifierDetector | None, Classifi
         )
         return None, None
     fast = ClassifierDetector.from_profile(profile, "fast", folder)
-    if not section.get("assessment", False):
+    if not assessment or not section.get("assessment", False):
         return fast, fast
     missing = [
         what

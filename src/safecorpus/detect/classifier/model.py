@@ -23,8 +23,9 @@ from safecorpus.detect.classifier.embed import (
     DEFAULT_MAX_WINDOWS,
     DEFAULT_SPAN,
     Embedder,
+    context_of,
     encoder_version,
-    top_windows,
+    window_spans,
 )
 from safecorpus.detect.classifier.features import HashedNgrams, normalise
 from safecorpus.detect.classifier.linear import _dot, fit_ovr, fit_platt, sigmoid
@@ -249,17 +250,23 @@ class AssessmentClassifier:
     def heads_(self) -> list[str]:
         return self.fast.heads_
 
-    def windows(self, texts: Sequence[str], max_windows: int | None = None) -> list[list[str]]:
+    def spans(self, texts: Sequence[str], max_windows: int | None = None) -> list[list[tuple[int, int]]]:
         k = self.max_windows if max_windows is None else max_windows
-        return [top_windows(t, self.fast.char_evidence(t), self.budget, self.span, k) for t in texts]
+        return [window_spans(t, self.fast.char_evidence(t), self.budget, self.span, k) for t in texts]
+
+    def windows(self, texts: Sequence[str], max_windows: int | None = None) -> list[list[str]]:
+        return [[t[a:b] for a, b in s] for t, s in zip(texts, self.spans(texts, max_windows), strict=True)]
 
     def features(self, texts: Sequence[str], max_windows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(one feature row per window, the index of each window's document)."""
-        z = self.fast.decision_function(texts)
-        wins = self.windows(texts, max_windows)
-        owner = np.repeat(np.arange(len(texts)), [len(w) for w in wins])
-        e = self.embedder.embed([w for ws in wins for w in ws])
-        return np.hstack((e, z[owner])).astype(np.float32), owner
+        """(one feature row per window, the index of each window's document). A window's row is its
+        embedding and the fast tier's logits of its context (the whole text unless it is long)."""
+        spans = self.spans(texts, max_windows)
+        owner = np.repeat(np.arange(len(texts)), [len(s) for s in spans])
+        windows = [t[a:b] for t, s in zip(texts, spans, strict=True) for a, b in s]
+        contexts = [context_of(t, a, b, self.span) for t, s in zip(texts, spans, strict=True) for a, b in s]
+        z = self.fast.decision_function(contexts)
+        e = self.embedder.embed(windows)
+        return np.hstack((e, z)).astype(np.float32), owner
 
     def fit(
         self, texts: Sequence[str], risks: Sequence[Sequence[str]], calibration: np.ndarray | None = None
