@@ -82,6 +82,18 @@ def measure_throughput(model: FastClassifier, heldout: list[Example]) -> dict[st
     return out
 
 
+def _reusable_fast(out: Path, expected: dict[str, Any]) -> FastClassifier | None:
+    """The fast tier in ``out`` when its manifest's data hashes equal ``expected``'s, else None."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+        fast = FastClassifier.load(out / "fast.npz")
+    except (OSError, ValueError):
+        return None
+    recorded = manifest.get("training_data", {})
+    same = all(recorded.get(k) == expected[k] for k in ("fast_fit", "calibration"))
+    return fast if same else None
+
+
 def render_doc(report: dict[str, Any]) -> str:
     """The Markdown benchmark page from the metrics document."""
     run = report["run"]
@@ -168,6 +180,12 @@ def main() -> None:
     ap.add_argument("--emb-cache", type=Path, default=REPO / "benchmarks/_data/emb_cache")
     ap.add_argument("--metrics", type=Path, default=REPO / "benchmarks/_out/classifier_metrics.json")
     ap.add_argument("--doc", type=Path, default=None, help="also render the fast-tier figures here")
+    ap.add_argument(
+        "--reuse-fast",
+        action="store_true",
+        help="keep the fast tier in --out when its manifest records exactly these training rows (skips the "
+        "fast tier, the baseline and the figures; for retraining the assessment tier only)",
+    )
     args = ap.parse_args()
 
     t0 = time.time()
@@ -182,20 +200,25 @@ def main() -> None:
         flush=True,
     )
 
-    c0 = _cpu_seconds()
-    fast = train_fast(texts, risks, calibration=calib, seed=SEED)
-    c1 = _cpu_seconds()
-    print(f"fast tier: {len(fast.heads_)} heads, {c1 - c0:.0f} CPU-s", flush=True)
-    base = baseline().fit(texts, risks, calibration=calib, heads=fast.heads_)
-    c2 = _cpu_seconds()
-    print(f"baseline: {c2 - c1:.0f} CPU-s", flush=True)
-
-    assessment = None
     cal_idx = np.flatnonzero(calib)
     parts = {
         "fast_fit": [(texts[i], risks[i]) for i in np.flatnonzero(~calib)],
         "calibration": [(texts[i], risks[i]) for i in cal_idx],
     }
+    reused = _reusable_fast(args.out, data_manifest(parts)) if args.reuse_fast else None
+    c0 = _cpu_seconds()
+    fast = reused or train_fast(texts, risks, calibration=calib, seed=SEED)
+    c1 = _cpu_seconds()
+    print(
+        f"fast tier: {len(fast.heads_)} heads, {'reused' if reused else f'{c1 - c0:.0f} CPU-s'}", flush=True
+    )
+    base = None
+    if reused is None:
+        base = baseline().fit(texts, risks, calibration=calib, heads=fast.heads_)
+    c2 = _cpu_seconds()
+    print(f"baseline: {c2 - c1:.0f} CPU-s", flush=True)
+
+    assessment = None
     if args.tier == "assessment":
         from safecorpus.detect.classifier.corpora import capped
         from safecorpus.detect.classifier.embed import Embedder
@@ -227,6 +250,9 @@ def main() -> None:
         "label_mapping": "src/safecorpus/data/classifier/label_mapping.toml",
     }
     write_models(args.out, fast, assessment, manifest)
+    if base is None:
+        print(f"models written to {args.out}; figures: benchmarks/classifier_quality.py", flush=True)
+        return
 
     by_set: dict[str, list[Example]] = {}
     for e in heldout:

@@ -79,3 +79,45 @@ def test_assessment_tier_learns_round_trips_and_is_detector(tmp_path: Path) -> N
     assert len(model.windows([long_doc])[0]) == 1  # no other window holds evidence
     assert not (fast.predict_proba([long_doc]) >= 0.5).any()  # diluted in the whole document
     assert (model.predict_proba([long_doc]) >= 0.5).any()  # found in its window
+
+
+def test_cli_trains_both_tiers_and_evaluates_the_assessment_tier_by_default(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from safecorpus.cli import _register, cli
+
+    _register()
+    for name, (texts, risks) in (("train", tiny(200, 5)), ("dev", tiny(30, 6))):
+        (tmp_path / f"{name}.jsonl").write_text(
+            "".join(
+                json.dumps({"text": t, "risks": r}, ensure_ascii=False) + "\n"
+                for t, r in zip(texts, risks, strict=True)
+            ),
+            "utf-8",
+        )
+    runner = CliRunner()
+    args = ["classifier", "train", str(tmp_path / "train.jsonl"), "--out", str(tmp_path / "m")]
+    res = runner.invoke(cli, [*args, "--tier", "assessment", "--min-support", "5"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "m" / "assessment.npz").exists()
+    out = tmp_path / "eval.json"
+    res = runner.invoke(
+        cli,
+        [
+            "classifier",
+            "evaluate",
+            str(tmp_path / "dev.jsonl"),
+            "--model",
+            str(tmp_path / "m"),
+            "--json",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    assert doc["tier"] == "assessment"
+    assert set(doc["any_risk"]) >= {"accuracy", "precision", "recall", "f1", "tp", "fp", "fn", "tn", "ece"}
+    assert set(doc["per_risk"]) == {"A.2.5"} and doc["per_risk"]["A.2.5"]["support"] == 15
+    assert doc["any_risk"]["accuracy"] > 0.8

@@ -1,9 +1,10 @@
 """``ClassifierDetector``: the classifier as a detector (layer ``classifier``), one finding per risk.
 
 A finding's score is the calibrated probability of its risk head. A risk is reported when its probability
-reaches the threshold the profile's ``[classifier]`` section sets for it (``thresholds."A.2.5"``), else the
-section's ``default_threshold``. When only the ``any`` head crosses its threshold, the finding names the
-most probable risk head and says so in its evidence (``"head": "any"``).
+reaches the threshold the profile's ``[classifier]`` section sets for it (``thresholds."A.2.5"``; for the
+assessment tier ``assessment_thresholds`` first), else the section's ``default_threshold``. When only
+the ``any`` head crosses its threshold, the finding names the most probable risk head and says so in its
+evidence (``"head": "any"``).
 """
 
 from __future__ import annotations
@@ -84,10 +85,14 @@ class ClassifierDetector:
     ) -> ClassifierDetector:
         section = profile.get("classifier", {}) or {}
         folder = model_dir or (Path(section["model_dir"]) if section.get("model_dir") else None)
+        thresholds = {str(k): float(v) for k, v in (section.get("thresholds", {}) or {}).items()}
+        if tier == "assessment":  # the assessment tier's own cut-offs, where the profile sets them
+            extra = section.get("assessment_thresholds", {}) or {}
+            thresholds.update({str(k): float(v) for k, v in extra.items()})
         return cls(
             tier,
             folder,
-            thresholds={str(k): float(v) for k, v in (section.get("thresholds", {}) or {}).items()},
+            thresholds=thresholds,
             default_threshold=float(section.get("default_threshold", DEFAULT_THRESHOLD)),
         )
 

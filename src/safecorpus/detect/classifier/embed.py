@@ -68,7 +68,8 @@ def window_spans(
     ends = np.searchsorted(cum_cost, cum_cost[starts] + budget, side="right") - 1
     ends = np.maximum(ends, starts + 1)
     cum_w = np.concatenate(([0.0], np.cumsum(np.asarray(weights, dtype=np.float64))))
-    full = cum_cost[ends] - cum_cost[starts] >= budget - 1.0  # whole windows only (short tails would win on sums)
+    # whole windows only: short tails would win on sums of mostly negative evidence
+    full = cum_cost[ends] - cum_cost[starts] >= budget - 1.0
     gain_all = np.where(full, cum_w[ends] - cum_w[starts], -np.inf)
     typical = float(np.mean(gain_all[full]))
     taken = np.zeros(len(text) + 1, dtype=np.int64)  # prefix count of characters already used
