@@ -207,7 +207,7 @@ def render(doc: dict[str, Any]) -> str:
     for name, label in (
         ("zh_300", "300-character Chinese documents"),
         ("en_300", "300-character English documents"),
-        ("zh_3000", "3,000-character Chinese documents (4 windows each)"),
+        ("zh_3000", "3,000-character Chinese documents (up to 4 windows each)"),
     ):
         r = t["assessment"][name]
         lines.append(
