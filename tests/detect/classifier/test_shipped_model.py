@@ -1,4 +1,4 @@
-"""The shipped fast-tier model: present, small, documented, and quiet on the benign demo corpus."""
+"""The shipped classifier tiers: present, small, documented, and quiet on the benign demo corpus."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from safecorpus.detect.classifier.detector import ClassifierDetector, packaged_model_dir, profile_detectors
-from safecorpus.detect.classifier.training import FAST_FILE, MANIFEST_FILE
+from safecorpus.detect.classifier.training import ASSESSMENT_FILE, FAST_FILE, MANIFEST_FILE
 from safecorpus.detect.lexicon.detector import LexiconDetector
 from safecorpus.detect.lexicon.library import read_lexicon
 from safecorpus.detect.lexicon.variants import VariantOptions
@@ -25,7 +25,8 @@ shipped = pytest.mark.skipif(
 @shipped
 def test_shipped_model_is_small_and_has_a_manifest() -> None:
     folder = packaged_model_dir()
-    assert (folder / FAST_FILE).stat().st_size <= 100 * 2**20
+    assert sum(p.stat().st_size for p in folder.iterdir()) <= 100 * 2**20
+    assert (folder / ASSESSMENT_FILE).exists()
     manifest = json.loads((folder / MANIFEST_FILE).read_text("utf-8"))
     assert manifest["seed"] and manifest["files"][FAST_FILE]
     assert all(len(part["sha256"]) == 64 for part in manifest["training_data"].values())
@@ -33,14 +34,16 @@ def test_shipped_model_is_small_and_has_a_manifest() -> None:
 
 
 @shipped
-def test_profiles_use_the_fast_tier_for_both_samples_without_warnings(caplog) -> None:
-    profile = load_profile()
-    if not (profile.get("classifier", {}) or {}).get("enabled", False):
-        pytest.skip("the classifier is off in the default profile")
+@pytest.mark.parametrize("name", ["gbt45654-2025", "tc260-003-2024"])
+def test_profiles_use_fast_for_the_technical_sample_and_assessment_for_sources(caplog, name: str) -> None:
+    profile = load_profile(name)
+    assert (profile.get("classifier", {}) or {}).get("enabled", False)
     with caplog.at_level("WARNING"):
         fast, assessment = profile_detectors(profile)
+        filter_fast, filter_other = profile_detectors(profile, assessment=False)
     assert fast is not None and fast.tier == "fast"
-    assert assessment is not None
+    assert assessment is not None and assessment.tier == "assessment"
+    assert filter_fast is not None and filter_fast.tier == filter_other.tier == "fast"
     assert not [r for r in caplog.records if "classifier" in r.getMessage()]
 
 
@@ -56,6 +59,23 @@ def test_shipped_fast_tier_flags_no_benign_demo_text() -> None:
     benign = [r for r, found in zip(records, keyword.detect(records), strict=True) if not found]
     assert len(benign) > 5000
     detector = ClassifierDetector.from_profile(profile, "fast")
+    flagged = [
+        (r.id, [f.risk for f in fs]) for r, fs in zip(benign, detector.detect(benign), strict=True) if fs
+    ]
+    assert not flagged, flagged[:10]
+
+
+@shipped
+@pytest.mark.skipif(not DEMO.is_dir(), reason="no demo corpus")
+def test_shipped_assessment_tier_flags_no_benign_demo_text() -> None:
+    """As above for the assessment tier, on a fixed slice of the benign demo records (it reads ~15/s)."""
+    profile = load_profile()
+    records = [r for r in iter_corpus(DEMO) if isinstance(r, Record)]
+    variants = VariantOptions.from_mapping(profile.get("lexicon.variants", {}) or {})
+    keyword = LexiconDetector(read_lexicon("default"), variants=variants)
+    benign = [r for r, found in zip(records, keyword.detect(records), strict=True) if not found][::40]
+    assert len(benign) > 100
+    detector = ClassifierDetector.from_profile(profile, "assessment")
     flagged = [
         (r.id, [f.risk for f in fs]) for r, fs in zip(benign, detector.detect(benign), strict=True) if fs
     ]

@@ -233,3 +233,49 @@ def is_calibration(example: Example) -> bool:
     if example.split != "train":
         return False
     return hashed_split(f"calib:{example.dataset}", example.key, CALIBRATION_FRACTION) == "heldout"
+
+
+# The assessment tier embeds a bounded sample (the encoder costs ~70 ms of one core per row): at most this
+# many calibration rows per data set for its head, and held-out rows per set for its figures (None = all).
+ASSESSMENT_TRAIN_CAPS: dict[str, int | None] = {
+    "cold": 4000,
+    "swsr": 1500,
+    "davidson": 1000,
+    "hatexplain": 1500,
+    "do_not_answer": 600,
+}
+ASSESSMENT_EVAL_CAPS: dict[str, int | None] = {"cold": None}
+ASSESSMENT_EVAL_DEFAULT_CAP = 800
+
+
+def capped(
+    examples: list[Example], caps: dict[str, int | None], default: int | None, salt: str
+) -> list[Example]:
+    """At most ``caps[dataset]`` (else ``default``; None = all) rows per data set, chosen by a keyed hash
+    (``sha1("<salt>:<dataset>:<key>")``, lowest first) and returned in their original order."""
+    by_set: dict[str, list[int]] = {}
+    for i, e in enumerate(examples):
+        by_set.setdefault(e.dataset, []).append(i)
+    keep: set[int] = set()
+    for name, idx in by_set.items():
+        cap = caps.get(name, default)
+        if cap is None or cap >= len(idx):
+            keep.update(idx)
+            continue
+        ranked = sorted(idx, key=lambda i: hashlib.sha1(f"{salt}:{name}:{examples[i].key}".encode()).digest())
+        keep.update(ranked[:cap])
+    return [e for i, e in enumerate(examples) if i in keep]
+
+
+TRAIN_SEED = 20250601
+TRAIN_SUBSAMPLE = {"davidson": 0.5, "hatexplain": 0.5}
+
+
+def select_training(rows: list[Example]) -> tuple[list[Example], list[Example]]:
+    """(training rows, held-out rows) as the shipped model uses them: the English tweet sets subsampled to
+    half with a generator seeded ``TRAIN_SEED``, in the order ``load_all`` gives."""
+    import numpy as np
+
+    rng = np.random.default_rng(TRAIN_SEED)
+    train = [e for e in rows if e.split == "train" and rng.random() < TRAIN_SUBSAMPLE.get(e.dataset, 1.0)]
+    return train, [e for e in rows if e.split == "heldout"]

@@ -1,9 +1,10 @@
 """``ClassifierDetector``: the classifier as a detector (layer ``classifier``), one finding per risk.
 
 A finding's score is the calibrated probability of its risk head. A risk is reported when its probability
-reaches the threshold the profile's ``[classifier]`` section sets for it (``thresholds."A.2.5"``), else the
-section's ``default_threshold``. When only the ``any`` head crosses its threshold, the finding names the
-most probable risk head and says so in its evidence (``"head": "any"``).
+reaches the threshold the profile's ``[classifier]`` section sets for it (``thresholds."A.2.5"``; for the
+assessment tier ``assessment_thresholds`` first), else the section's ``default_threshold``. When only
+the ``any`` head crosses its threshold, the finding names the most probable risk head and says so in its
+evidence (``"head": "any"``).
 """
 
 from __future__ import annotations
@@ -49,7 +50,12 @@ def load_model(tier: str = "fast", model_dir: Path | None = None) -> FastClassif
         raise ConfigError(
             f"{folder}: no {ASSESSMENT_FILE}; train with --tier assessment or use the fast tier"
         )
-    return AssessmentClassifier.load(path, fast)
+    return _load_assessment(str(path.resolve()), str(fast_path.resolve()))
+
+
+@lru_cache(maxsize=4)
+def _load_assessment(path: str, fast_path: str) -> AssessmentClassifier:
+    return AssessmentClassifier.load(Path(path), _load_fast(fast_path))
 
 
 class ClassifierDetector:
@@ -64,6 +70,7 @@ class ClassifierDetector:
         batch_size: int = 256,
     ) -> None:
         self.tier = tier
+        self.model_dir = model_dir
         self.model = load_model(tier, model_dir)
         self.name = f"classifier-{tier}"
         digest = self._fingerprint(model_dir or packaged_model_dir())
@@ -78,10 +85,14 @@ class ClassifierDetector:
     ) -> ClassifierDetector:
         section = profile.get("classifier", {}) or {}
         folder = model_dir or (Path(section["model_dir"]) if section.get("model_dir") else None)
+        thresholds = {str(k): float(v) for k, v in (section.get("thresholds", {}) or {}).items()}
+        if tier == "assessment":  # the assessment tier's own cut-offs, where the profile sets them
+            extra = section.get("assessment_thresholds", {}) or {}
+            thresholds.update({str(k): float(v) for k, v in extra.items()})
         return cls(
             tier,
             folder,
-            thresholds={str(k): float(v) for k, v in (section.get("thresholds", {}) or {}).items()},
+            thresholds=thresholds,
             default_threshold=float(section.get("default_threshold", DEFAULT_THRESHOLD)),
         )
 
@@ -96,6 +107,14 @@ class ClassifierDetector:
                 h.update(p.read_bytes()[: 1 << 16])
                 h.update(str(p.stat().st_size).encode())
         return h.hexdigest()[:8]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickles as its settings (the filter ships detectors to workers); the model reloads from disk."""
+        return {k: v for k, v in self.__dict__.items() if k != "model"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.model = load_model(self.tier, self.model_dir)
 
     def threshold(self, head: str) -> float:
         return self.thresholds.get(head, self.default_threshold)
@@ -134,7 +153,9 @@ class ClassifierDetector:
         return out
 
 
-def profile_detectors(profile: Any) -> tuple[ClassifierDetector | None, ClassifierDetector | None]:
+def profile_detectors(
+    profile: Any, assessment: bool = True
+) -> tuple[ClassifierDetector | None, ClassifierDetector | None]:
     """The (fast, assessment) detectors a profile asks for.
 
     ``[classifier] enabled`` switches the classifier on; ``assessment`` (default false) asks for the
@@ -155,7 +176,7 @@ def profile_detectors(profile: Any) -> tuple[ClassifierDetector | None, Classifi
         )
         return None, None
     fast = ClassifierDetector.from_profile(profile, "fast", folder)
-    if not section.get("assessment", False):
+    if not assessment or not section.get("assessment", False):
         return fast, fast
     missing = [
         what

@@ -115,10 +115,18 @@ def _lbfgs(fun, theta: np.ndarray, max_iter: int, tol: float, m: int) -> np.ndar
 
 
 def fit_platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Fit ``p = sigmoid(a z + c)`` to 0/1 labels (Platt's smoothed targets), by Newton steps."""
+    """Fit ``p = sigmoid(a z + c)`` to 0/1 labels (Platt's smoothed targets), by Newton steps, each halved
+    until the loss does not rise (plain Newton diverges when the scores separate the labels perfectly)."""
+    z = np.asarray(z, dtype=np.float64)
     n_pos, n_neg = float(y.sum()), float(len(y) - y.sum())
     t = np.where(y > 0, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+
+    def loss(a: float, c: float) -> float:
+        u = a * z + c
+        return float((np.logaddexp(0.0, u) - t * u).sum())
+
     a, c = 1.0, 0.0
+    current = loss(a, c)
     for _ in range(50):
         p = sigmoid(a * z + c)
         r = p - t
@@ -129,8 +137,16 @@ def fit_platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         )
         h += np.eye(2) * 1e-6
         step = np.linalg.solve(h, g)
-        a, c = a - step[0], c - step[1]
-        if np.abs(step).max() < 1e-7:
+        scale = 1.0
+        for _ in range(40):
+            cand = loss(a - scale * step[0], c - scale * step[1])
+            if cand <= current + 1e-12:
+                break
+            scale *= 0.5
+        else:
+            break
+        a, c, current = a - scale * step[0], c - scale * step[1], cand
+        if np.abs(scale * step).max() < 1e-7:
             break
     return float(a), float(c)
 

