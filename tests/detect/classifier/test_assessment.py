@@ -121,3 +121,23 @@ def test_cli_trains_both_tiers_and_evaluates_the_assessment_tier_by_default(tmp_
     assert set(doc["any_risk"]) >= {"accuracy", "precision", "recall", "f1", "tp", "fp", "fn", "tn", "ece"}
     assert set(doc["per_risk"]) == {"A.2.5"} and doc["per_risk"]["A.2.5"]["support"] == 15
     assert doc["any_risk"]["accuracy"] > 0.8
+
+
+def test_gate_keeps_fast_probabilities_below_it_and_embeds_only_the_rest(tmp_path: Path) -> None:
+    texts, risks = tiny(120, seed=3)
+    fast = FastClassifier(bits=12, min_support=5).fit(texts, risks)
+    model = AssessmentClassifier(fast, span=60, epochs=40, embedder=Embedder(), seed=3).fit(texts, risks)
+    test_texts, _ = tiny(30, seed=4)
+    pf = fast.predict_proba(test_texts)
+    full = model.predict_proba(test_texts)
+    gate = float(np.median(pf.max(axis=1)))
+    gated = model.predict_proba(test_texts, gate=gate)
+    low = pf.max(axis=1) < gate
+    assert low.any() and (~low).any()
+    assert np.allclose(gated[low], pf[low], atol=1e-6)  # below the gate: the fast tier's answer
+    assert np.allclose(gated[~low], full[~low], atol=1e-5)  # above it: the assessment tier's
+    write_models(tmp_path / "m", fast, model, {"seed": 3})
+    detector = ClassifierDetector("assessment", tmp_path / "m", gate=gate)
+    recs = [Record(f"r{i}", t, "s", "f", i) for i, t in enumerate(test_texts)]
+    cuts = 0.5
+    assert [bool(f) for f in detector.detect(recs)] == [bool(x) for x in (gated >= cuts).any(axis=1)]

@@ -68,8 +68,10 @@ class ClassifierDetector:
         thresholds: dict[str, float] | None = None,
         default_threshold: float = DEFAULT_THRESHOLD,
         batch_size: int = 256,
+        gate: float | None = None,
     ) -> None:
         self.tier = tier
+        self.gate = gate if tier == "assessment" else None
         self.model_dir = model_dir
         self.model = load_model(tier, model_dir)
         self.name = f"classifier-{tier}"
@@ -94,6 +96,7 @@ class ClassifierDetector:
             folder,
             thresholds=thresholds,
             default_threshold=float(section.get("default_threshold", DEFAULT_THRESHOLD)),
+            gate=float(section["assessment_gate"]) if section.get("assessment_gate") is not None else None,
         )
 
     @staticmethod
@@ -128,7 +131,13 @@ class ClassifierDetector:
         risk_ks = [k for k, h in enumerate(heads) if h != ANY]
         for s in range(0, len(records), self.batch_size):
             batch = records[s : s + self.batch_size]
-            probs = self.model.predict_proba([r.text for r in batch]) if batch else np.zeros((0, len(heads)))
+            texts = [r.text for r in batch]
+            if not batch:
+                probs = np.zeros((0, len(heads)))
+            elif self.gate is not None:
+                probs = self.model.predict_proba(texts, gate=self.gate)
+            else:
+                probs = self.model.predict_proba(texts)
             for record, p in zip(batch, probs, strict=True):
                 found = [
                     Finding(

@@ -307,11 +307,22 @@ class AssessmentClassifier:
     def calibrate(self, z: np.ndarray) -> np.ndarray:
         return sigmoid(z * self.platt_[:, 0] + self.platt_[:, 1]).astype(np.float32)
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated probability per head (columns follow ``heads_``)."""
+    def predict_proba(self, texts: Sequence[str], gate: float | None = None) -> np.ndarray:
+        """Calibrated probability per head (columns follow ``heads_``).
+
+        ``gate`` makes it a cascade: a document whose fast-tier probabilities are all below ``gate`` keeps
+        them and is not embedded (embedding is ~99% of this tier's cost; docs/model-card.md measures what
+        the gate changes).
+        """
         if not texts:
             return np.zeros((0, len(self.heads_)), dtype=np.float32)
-        return self.calibrate(self.decision_from_features(*self.features(texts)))
+        if gate is None:
+            return self.calibrate(self.decision_from_features(*self.features(texts)))
+        out = self.fast.predict_proba(texts).astype(np.float32)
+        todo = np.flatnonzero(out.max(axis=1) >= gate)
+        if len(todo):
+            out[todo] = self.calibrate(self.decision_from_features(*self.features([texts[i] for i in todo])))
+        return out
 
     def save(self, path: Path) -> None:
         meta = {"format": FORMAT, "tier": self.tier, "params": self.params(), "heads": self.heads_}
