@@ -27,7 +27,16 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from safecorpus.errors import InputError
-from safecorpus.review import accounts, agreement, audit, calibration, qualification, queues, retention
+from safecorpus.review import (
+    accounts,
+    agreement,
+    audit,
+    calibration,
+    corrected,
+    qualification,
+    queues,
+    retention,
+)
 from safecorpus.review.guidelines import load_guidelines
 from safecorpus.review.i18n import translator
 from safecorpus.review.models import QUEUES, ROLES, Item, User
@@ -374,6 +383,7 @@ def create_app(engine: Engine, secure_cookies: bool = False, default_lang: str =
             manual=calibration.manual_sample_result(engine),
             kappa=agreement.agreement(engine),
             calib=calibration.calibration_table(engine),
+            corrected=corrected.corrected_table(engine),
         )
 
     routes = [
