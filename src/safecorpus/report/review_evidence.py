@@ -35,11 +35,9 @@ def _people(s: Session) -> list[dict[str, Any]]:
     out = []
     for uid, at in sorted(first.items()):
         user = s.get(User, uid)
-        passes = select(Qualification).where(Qualification.user_id == uid, Qualification.passed.is_(True))
-        before = s.scalar(
-            select(func.count()).select_from(passes.where(Qualification.taken_at <= at).subquery())
-        )
-        latest = s.scalar(select(func.max(Qualification.expires_at)).select_from(passes.subquery()))
+        passed = (Qualification.user_id == uid) & Qualification.passed.is_(True)
+        before = s.scalar(select(func.count(Qualification.id)).where(passed, Qualification.taken_at <= at))
+        latest = s.scalar(select(func.max(Qualification.expires_at)).where(passed))
         out.append(
             {
                 "username": user.username if user else str(uid),
