@@ -116,3 +116,31 @@ def test_matrix_rows_evidenced_from_the_review_store(reviewed: tuple[Path, dict]
     assert "0 by the label's own annotator" in rows["TC260-003 5.3.a.3"]["evidence"]["en"]
     html = (root / "out" / "report.html").read_text("utf-8")
     assert "人工复核校正后" in html and 'class="corrected"' in html
+
+
+def test_skipped_reasons_in_chinese() -> None:
+    from safecorpus.report.conformance_review import skipped_zh
+
+    assert skipped_zh("no judging sheet imported (--manual SHEET)") == "未导入人工评判表（--manual SHEET）"
+    assert skipped_zh("no classifier detector available") == "没有可用的classifier检测器"
+    assert skipped_zh("something new") == "something new"  # unknown reasons are kept, not dropped
+
+
+def test_bank_rows_from_the_starter_banks(reviewed: tuple[Path, dict]) -> None:
+    _, doc = reviewed
+    rows = {r["clause"]: r for r in doc["conformance"]}
+    bc = doc["bank_coverage"]
+    for clause, bank in (
+        ("TC260-003 8.2.a–b", "generated"),
+        ("TC260-003 8.3.a", "should_refuse"),
+        ("TC260-003 8.3.b", "should_not_refuse"),
+    ):
+        short = [f for f in bc["banks"][bank]["shortfalls"] if f["check"] != "freshness"]
+        assert rows[clause]["status"] == ("does_not_conform" if short else "conforms"), clause
+        assert (
+            f"{bc['banks'][bank]['distinct']}/{bc['banks'][bank]['required_total']}"
+            in rows[clause]["evidence"]["en"]
+        )
+    assert "starter banks" in rows["TC260-003 8.2.a–b"]["evidence"]["en"]
+    fresh = all(c["age_days"] <= c["update_period_days"] for c in bc["banks"].values())
+    assert rows["TC260-003 8.2.d, 8.3.d"]["status"] == ("conforms" if fresh else "does_not_conform")
