@@ -144,3 +144,18 @@ def test_bank_rows_from_the_starter_banks(reviewed: tuple[Path, dict]) -> None:
     assert "starter banks" in rows["TC260-003 8.2.a–b"]["evidence"]["en"]
     fresh = all(c["age_days"] <= c["update_period_days"] for c in bc["banks"].values())
     assert rows["TC260-003 8.2.d, 8.3.d"]["status"] == ("conforms" if fresh else "does_not_conform")
+
+
+def test_bank_files_given_to_the_report(reviewed: tuple[Path, dict]) -> None:
+    root, _ = reviewed
+    src = REPO / "src" / "safecorpus" / "data" / "banks" / "should_not_refuse.jsonl"
+    small = root / "small-bank.jsonl"
+    small.write_text("".join(src.read_text("utf-8").splitlines(keepends=True)[:30]), "utf-8")
+    cli("report", "--out", "banks", "--lang", "en", "--no-pdf", "--bank-file", str(small), cwd=root)
+    doc = json.loads((root / "banks" / "report.json").read_text())
+    bc = doc["bank_coverage"]
+    assert bc["files"] == ["small-bank.jsonl"] and bc["starter_banks"] is False
+    assert list(bc["banks"]) == ["should_not_refuse"] and bc["banks"]["should_not_refuse"]["total"] == 30
+    rows = {r["clause"]: r for r in doc["conformance"]}
+    assert rows["TC260-003 8.3.b"]["status"] == "does_not_conform"
+    assert rows["TC260-003 8.2.a–b"]["status"] == "needs_manual_evidence"  # no generated bank given
