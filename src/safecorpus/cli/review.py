@@ -33,8 +33,19 @@ def _engine(store_dir: str, store_url: str | None):
 @click.option("--port", type=int, default=8765, show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (behind an HTTPS proxy).")
+@click.option(
+    "--stop-decided",
+    is_flag=True,
+    help="Stop handing out a source's items once the profile's sequential design has decided it.",
+)
 def serve(
-    store_dir: str, store_url: str | None, host: str, port: int, lang: str, secure_cookies: bool
+    store_dir: str,
+    store_url: str | None,
+    host: str,
+    port: int,
+    lang: str,
+    secure_cookies: bool,
+    stop_decided: bool,
 ) -> None:
     """Run the review web app (annotators, reviewers, admins). Every asset is served locally."""
     import uvicorn
@@ -45,8 +56,18 @@ def serve(
     engine = _engine(store_dir, store_url)
     purged = purge_expired(engine)
     click.echo(f"review app on http://{host}:{port}/ (purged {purged} expired items)")
+    design = None
+    if stop_decided:
+        from safecorpus.assess.sequential import design_from_profile
+        from safecorpus.taxonomy.profile import load_profile
+
+        design = design_from_profile(load_profile())
     uvicorn.run(
-        create_app(engine, secure_cookies, lang), host=host, port=port, log_level="warning", access_log=False
+        create_app(engine, secure_cookies, lang, stop_design=design),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
     )
 
 
