@@ -20,6 +20,7 @@ from safecorpus.report.build import build_report
 
 from ..conftest import REPO
 from ._build import chromium, cli, model_test, pdf_text
+from ._crosscheck import check_banks
 
 DEMO = REPO / "examples" / "demo-corpus"
 SECTIONS = (
@@ -441,6 +442,10 @@ def test_every_number_equals_the_stored_result(demo: Path) -> None:
     )
     c.eq(("masked_strings",), 0)  # the demo corpus has no personal data in names or ids
     c.eq(("schema_version",), 1) if isinstance(doc["schema_version"], int) else None
+
+    check_banks(c, profile)
+    assert doc["review"] == {"present": False}  # no review store data in the demo: see test_report_review
+    assert all(s["corrected"] is None for s in doc["sources"])
 
     unchecked = sorted(p for p in c.numbers if p not in c.checked)
     assert unchecked == [], unchecked[:20]

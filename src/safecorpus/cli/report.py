@@ -50,6 +50,13 @@ def _modeltest_doc(path: str, answers_path: str | None) -> dict:
 @click.option(
     "--answers", "answers_path", help="The answer store of that model test (for the question sheet)."
 )
+@click.option(
+    "--bank-file",
+    "bank_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Question bank .jsonl the model test used (repeatable; default: the starter banks).",
+)
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF.")
 @config_options
 @store_options
@@ -59,6 +66,7 @@ def report_cmd(
     run_id: str | None,
     modeltest_path: str | None,
     answers_path: str | None,
+    bank_files: tuple[str, ...],
     no_pdf: bool,
     config_path: str | None,
     profile_name: str | None,
@@ -75,7 +83,14 @@ def report_cmd(
             engine, "modeltest", Path(modeltest_path), _modeltest_doc(modeltest_path, answers_path)
         )
         console.print(f"attached model test {modeltest_path} (sha256 {digest[:12]}…)")
-    doc = build_report(engine, Path(out_dir), lang=lang, run_id=run_id, pdf=not no_pdf)
+    doc = build_report(
+        engine,
+        Path(out_dir),
+        lang=lang,
+        run_id=run_id,
+        pdf=not no_pdf,
+        bank_files=[Path(p) for p in bank_files],
+    )
     t = doc["conformance_tally"]
     console.print(
         f"report for run {doc['scope']['run_id'][:8]} ({lang}): {t['conforms']} conform, "

@@ -33,8 +33,19 @@ def _engine(store_dir: str, store_url: str | None):
 @click.option("--port", type=int, default=8765, show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (behind an HTTPS proxy).")
+@click.option(
+    "--stop-decided",
+    is_flag=True,
+    help="Stop handing out a source's items once the profile's sequential design has decided it.",
+)
 def serve(
-    store_dir: str, store_url: str | None, host: str, port: int, lang: str, secure_cookies: bool
+    store_dir: str,
+    store_url: str | None,
+    host: str,
+    port: int,
+    lang: str,
+    secure_cookies: bool,
+    stop_decided: bool,
 ) -> None:
     """Run the review web app (annotators, reviewers, admins). Every asset is served locally."""
     import uvicorn
@@ -45,8 +56,18 @@ def serve(
     engine = _engine(store_dir, store_url)
     purged = purge_expired(engine)
     click.echo(f"review app on http://{host}:{port}/ (purged {purged} expired items)")
+    design = None
+    if stop_decided:
+        from safecorpus.assess.sequential import design_from_profile
+        from safecorpus.taxonomy.profile import load_profile
+
+        design = design_from_profile(load_profile())
     uvicorn.run(
-        create_app(engine, secure_cookies, lang), host=host, port=port, log_level="warning", access_log=False
+        create_app(engine, secure_cookies, lang, stop_design=design),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
     )
 
 
@@ -249,26 +270,55 @@ def purge(store_dir: str, store_url: str | None) -> None:
 
 
 @review.command("stats")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False))
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the JSON here.")
+@click.option("--table", is_flag=True, help="Print readable tables instead of JSON.")
 @_store_options
-def stats(json_path: str | None, store_dir: str, store_url: str | None) -> None:
-    """Progress, the manual-sample result, agreement and per-source calibration counts."""
+def stats(json_path: str | None, table: bool, store_dir: str, store_url: str | None) -> None:
+    """Progress, the manual-sample result, agreement, calibration counts and corrected prevalence."""
     from dataclasses import asdict
 
     from safecorpus.review.agreement import agreement
     from safecorpus.review.calibration import calibration_table, manual_sample_result
+    from safecorpus.review.corrected import corrected_table
     from safecorpus.review.queues import progress
 
     engine = _engine(store_dir, store_url)
     kappa = agreement(engine)
     doc = {
-        "schema_version": "1",
+        "schema_version": "2",
         "progress": progress(engine),
         "manual_sample": manual_sample_result(engine),
         "agreement": {part: {k: asdict(v) for k, v in rows.items()} for part, rows in kappa.items()},
         "calibration": calibration_table(engine),
+        "corrected_prevalence": corrected_table(engine),
     }
     text = json.dumps(doc, ensure_ascii=False, indent=2)
     if json_path:
         Path(json_path).write_text(text + "\n", "utf-8")
-    click.echo(text)
+    click.echo(_stats_table(doc) if table else text)
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.2f}%"
+
+
+def _stats_table(doc: dict) -> str:
+    """The manual-sample line and the per-source, per-layer corrected prevalence as plain text."""
+    m = doc["manual_sample"]
+    lines = [
+        f"manual sample: {m['reviewed']}/{m['required']} reviewed, clean {_pct(m['clean_rate'])} "
+        f"[{_pct(m['ci_low'])}, {_pct(m['ci_high'])}] (min {_pct(m['min_clean_rate'])}) — {m['verdict']}"
+        + (" (marginal)" if m["marginal"] else ""),
+        "",
+        f"{'source':<20} {'layer':<24} {'flagged':>10} {'reviewed':>8} {'corrected':>10}  interval",
+    ]
+    for source, row in doc["corrected_prevalence"].items():
+        for layer, r in row["layers"].items():
+            lines.append(
+                f"{source:<20} {layer:<24} {r['flagged']:>4}/{row['screened']:<5} {r['reviewed']:>8} "
+                f"{_pct(r['rate']):>10}  [{_pct(r['low'])}, {_pct(r['high'])}]"
+                + (f"  {r['note']}" if r["note"] else "")
+            )
+    if not doc["corrected_prevalence"]:
+        lines.append("(no reviewed items of an assess run yet)")
+    return "\n".join(lines)

@@ -3,6 +3,7 @@ and the filing attachments."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,13 @@ from sqlalchemy.engine import Engine
 
 from safecorpus.errors import InputError
 from safecorpus.report.attachments import keyword_list, question_sheet
-from safecorpus.report.collect import build_document
+from safecorpus.report.banks import bank_coverage
+from safecorpus.report.collect import build_document, run_profile
 from safecorpus.report.conformance import matrix, tally
 from safecorpus.report.i18n import LANGS
 from safecorpus.report.privacy import Masker
 from safecorpus.report.render import render_html, write_pdf
+from safecorpus.report.review_evidence import review_evidence
 from safecorpus.report.stored import load_stored
 
 
@@ -27,6 +30,7 @@ def build_report(
     run_id: str | None = None,
     pdf: bool = True,
     attachments: bool = True,
+    bank_files: Sequence[Path] = (),
 ) -> dict[str, Any]:
     """Write report.html, report.pdf, report.json and the attachments into ``out``; return the document."""
     if lang not in LANGS:
@@ -36,7 +40,19 @@ def build_report(
     masker = Masker()
     db = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
     base = Path(db).resolve().parent.parent if db else None
-    doc = masker.walk(build_document(stored, lang=lang, evidence_base=base))
+    doc = build_document(stored, lang=lang, evidence_base=base)
+    th = doc["scope"]["thresholds"]
+    doc["review"] = review_evidence(
+        engine, th["manual_min_items"], th["manual_min_clean_rate"], th["confidence"]
+    )
+    corrected = doc["review"].get("corrected_prevalence", {})
+    for source in doc["sources"]:
+        row = corrected.get(source["name"])
+        source["corrected"] = (
+            row["layers"]["any"] if row and row["run_id"] == doc["scope"]["run_id"] else None
+        )
+    doc["bank_coverage"] = bank_coverage(run_profile(stored["run"]), bank_files)
+    doc = masker.walk(doc)
     rows = matrix(doc)
     counts = tally(rows)
     doc["conformance"] = rows

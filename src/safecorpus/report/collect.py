@@ -96,6 +96,13 @@ def _risk_breakdown(
     return groups
 
 
+def run_profile(run: dict[str, Any]) -> Profile:
+    """The profile the run was assessed under (as stored with it)."""
+    return (
+        load_profile(run["profile"]) if not run["profile_data"] else Profile(run["profile_data"], ("stored",))
+    )
+
+
 def build_document(
     stored: dict[str, Any],
     *,
@@ -105,9 +112,7 @@ def build_document(
 ) -> dict[str, Any]:
     """The whole report as one JSON-able document (before masking)."""
     run = stored["run"]
-    profile = (
-        load_profile(run["profile"]) if not run["profile_data"] else Profile(run["profile_data"], ("stored",))
-    )
+    profile = run_profile(run)
     summary = run["summary"]
     entries = [_to_entry(RegisteredSource(**r)) for r in stored["registry"]]
     catalog = SourceCatalog(entries)

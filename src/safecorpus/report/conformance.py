@@ -93,6 +93,8 @@ def _type_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    from safecorpus.report.conformance_review import bank_rows, review_rows, skipped_zh  # uses _row
+
     rows: list[dict[str, Any]] = []
     th = doc["scope"]["thresholds"]
     limit = _pct(th["max_violation_rate"])
@@ -394,16 +396,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
                 "TC260-003 9.2.b", "Technical sample ≥10%, ≥98% clean", "技术抽检≥10%、合格率≥98%", st, en, zh
             )
         )
-    rows.append(
-        _row(
-            "TC260-003 9.2.a",
-            f"Manual sample ≥{th['manual_min_items']}, ≥{_pct(th['manual_min_clean_rate'])} clean",
-            f"人工抽检≥{th['manual_min_items']}条、合格率≥{_pct(th['manual_min_clean_rate'])}",
-            MAN,
-            "no manual review stored; attach the reviewers' sheet",
-            "未存储人工抽检结果，需附评审记录",
-        )
-    )
+    rows += review_rows(doc)
     lexicon_ok = not cov.get("nonconformances")
     rows.append(
         _row(
@@ -449,7 +442,14 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
         if d is None or d["skipped"]:
             why = d["skipped"] if d else "no model test attached (safecorpus report --modeltest FILE)"
             rows.append(
-                _row(clause, en_t, zh_t, MAN, why, "未附模型测试结果" if d is None else f"未评估：{why}")
+                _row(
+                    clause,
+                    en_t,
+                    zh_t,
+                    MAN,
+                    why,
+                    "未附模型测试结果" if d is None else f"未评估：{skipped_zh(why)}",
+                )
             )
             continue
         ok = d["verdict"] == "meets" and d["n"] >= d["required_n"]
@@ -462,6 +462,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
             f"（95%区间{_pct(d['ci_low'])}–{_pct(d['ci_high'])}）"
         )
         rows.append(_row(clause, en_t, zh_t, C if ok else NC, en, zh))
+    rows += bank_rows(doc)
     rows.append(
         _row(
             "TC260-003 9.1.d",

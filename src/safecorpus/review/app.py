@@ -26,13 +26,24 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from safecorpus.assess.sequential import SequentialDesign
 from safecorpus.errors import InputError
-from safecorpus.review import accounts, agreement, audit, calibration, qualification, queues, retention
+from safecorpus.review import (
+    accounts,
+    agreement,
+    audit,
+    calibration,
+    corrected,
+    qualification,
+    queues,
+    retention,
+)
 from safecorpus.review.guidelines import load_guidelines
 from safecorpus.review.i18n import translator
 from safecorpus.review.models import QUEUES, ROLES, Item, User
 from safecorpus.review.permissions import can
 from safecorpus.review.render import record_findings, segments
+from safecorpus.review.sequential_stop import decided_sources
 from safecorpus.taxonomy.risks import load_taxonomy
 
 HERE = Path(__file__).parent
@@ -68,7 +79,14 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(engine: Engine, secure_cookies: bool = False, default_lang: str = "zh") -> ASGIApp:
+def create_app(
+    engine: Engine,
+    secure_cookies: bool = False,
+    default_lang: str = "zh",
+    stop_design: SequentialDesign | None = None,
+) -> ASGIApp:
+    """The app; with ``stop_design``, a source's items stop being handed out for labelling once its
+    sequential test has decided from reviewed labels (review/sequential_stop.py)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
     templates = Jinja2Templates(env=env)
     taxonomy = load_taxonomy()
@@ -181,7 +199,10 @@ def create_app(engine: Engine, secure_cookies: bool = False, default_lang: str =
             return denied(request, login)
         if qualification.valid_until(engine, login.user) is None:
             return render(request, "message.html", login, status=403, message_key="not_qualified")
-        item_id = queues.claim(engine, login.user, queue, mode)
+        exclude: set[str] = set()
+        if stop_design is not None and mode == "label" and queue == "source":
+            exclude = decided_sources(engine, stop_design)
+        item_id = queues.claim(engine, login.user, queue, mode, exclude_sources=exclude)
         if item_id is None:
             return render(request, "message.html", login, message_key="nothing_left")
         return RedirectResponse(f"/item/{item_id}", status_code=303)
@@ -374,6 +395,7 @@ def create_app(engine: Engine, secure_cookies: bool = False, default_lang: str =
             manual=calibration.manual_sample_result(engine),
             kappa=agreement.agreement(engine),
             calib=calibration.calibration_table(engine),
+            corrected=corrected.corrected_table(engine),
         )
 
     routes = [

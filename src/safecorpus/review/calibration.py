@@ -10,15 +10,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from safecorpus.assess import stats
+from safecorpus.assess import manual_sample
 from safecorpus.review.models import Item
-
-MANUAL_MIN_ITEMS = 4000  # TC260-9.2.a: fixed by the standard
-MANUAL_MIN_CLEAN = 0.96
+from safecorpus.taxonomy.profile import Profile, load_profile
 
 
 @dataclass
@@ -38,14 +36,18 @@ def is_violating(risks: list[str] | None, queue: str = "source") -> bool:
     return any(queue == "model" or not r.startswith("A.5") for r in risks or [])
 
 
-def calibration_counts(engine: Engine, source: str, queue: str = "source") -> dict[str, Counts]:
-    """Per layer (and ``any`` = the combined decision), the 2×2 counts over reviewed items of ``source``."""
+def calibration_counts(
+    engine: Engine, source: str, queue: str = "source", run_id: str | None = None
+) -> dict[str, Counts]:
+    """Per layer (and ``any`` = the combined decision), the 2×2 counts over reviewed items of ``source``
+    (only those loaded from ``run_id`` when given, so the counts match that run's flags)."""
+    query = select(Item.flagged_layers, Item.final_risks).where(
+        Item.source == source, Item.queue == queue, Item.state == "done"
+    )
+    if run_id is not None:
+        query = query.where(Item.run_id == run_id)
     with Session(engine) as s:
-        rows = s.execute(
-            select(Item.flagged_layers, Item.final_risks).where(
-                Item.source == source, Item.queue == queue, Item.state == "done"
-            )
-        ).all()
+        rows = s.execute(query).all()
     layers = sorted({layer for flagged, _ in rows for layer in flagged or []})
     out = {layer: Counts() for layer in [*layers, "any"]}
     for flagged, final in rows:
@@ -63,25 +65,16 @@ def calibration_table(engine: Engine, queue: str = "source") -> dict[str, dict[s
     return {src: {k: asdict(v) for k, v in calibration_counts(engine, src, queue).items()} for src in sources}
 
 
-def manual_sample_result(engine: Engine, confidence: float = 0.95) -> dict[str, Any]:
-    """The corpus manual sample (≥4,000 items, ≥96% clean) from reviewed labels, with its exact interval."""
+def manual_sample_counts(engine: Engine) -> tuple[int, int, int]:
+    """(clean, reviewed, not yet reviewed) over the corpus manual-sample queue; only reviewed items count."""
     with Session(engine) as s:
         finals = list(s.scalars(select(Item.final_risks).where(Item.queue == "manual", Item.state == "done")))
-        waiting = len(list(s.scalars(select(Item.id).where(Item.queue == "manual", Item.state != "done"))))
-    n = len(finals)
-    clean = sum(not is_violating(f) for f in finals)
-    est = stats.estimate(clean, n, confidence=confidence)
-    verdict, marginal = stats.threshold_verdict(est, MANUAL_MIN_CLEAN) if n else ("inconclusive", False)
-    return {
-        "reviewed": n,
-        "not_yet_reviewed": waiting,
-        "required": MANUAL_MIN_ITEMS,
-        "complete": n >= MANUAL_MIN_ITEMS,
-        "clean": clean,
-        "clean_rate": est.rate,
-        "ci_low": est.ci_low,
-        "ci_high": est.ci_high,
-        "min_clean_rate": MANUAL_MIN_CLEAN,
-        "verdict": verdict if n >= MANUAL_MIN_ITEMS else "incomplete",
-        "marginal": marginal,
-    }
+        waiting = s.scalar(select(func.count(Item.id)).where(Item.queue == "manual", Item.state != "done"))
+    return sum(not is_violating(f) for f in finals), len(finals), int(waiting or 0)
+
+
+def manual_sample_result(engine: Engine, profile: Profile | None = None) -> dict[str, Any]:
+    """The corpus manual sample (TC260-9.2.a) from reviewed labels, judged by ``assess.manual_sample``."""
+    clean, total, waiting = manual_sample_counts(engine)
+    result = manual_sample.from_profile(clean, total, profile or load_profile())
+    return {**result.to_dict(), "reviewed": total, "not_yet_reviewed": waiting, "required": result.min_items}

@@ -62,6 +62,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "manual_result": {"zh": "人工抽检结果", "en": "Manual-sample result"},
     "agreement": {"zh": "一致性（Cohen's kappa）", "en": "Agreement (Cohen's kappa)"},
     "calibration": {"zh": "检测器校准计数", "en": "Detector calibration counts"},
+    "corrected_prevalence": {"zh": "校正后的违规率", "en": "Corrected prevalence"},
+    "corrected_note": {
+        "zh": "按来源和检测层：最近一次评估的标记率，用该次抽样中已复核条目校正"
+        "（分层两阶段估计，精确区间）。",
+        "en": "Per source and layer: the latest assess run's flagged rate, corrected by that run's reviewed "
+        "items (stratified two-phase estimator, exact interval).",
+    },
     "audit": {"zh": "审计日志", "en": "Audit log"},
     "retention": {"zh": "保留期限", "en": "Retention"},
     "purge": {"zh": "清除过期样本", "en": "Purge expired samples"},

@@ -54,6 +54,7 @@ def run_items(
     if run is None:
         raise InputError(f"no assess run {run_id!r} in the store" if run_id else "no assess run in the store")
     wanted: dict[tuple[str, str], list[str]] = {}
+    rank: dict[tuple[str, str], int] = {}
     for src in run.summary["sources"]:
         path = Path(src["sampled_ids_file"])
         if not path.exists():
@@ -65,6 +66,10 @@ def run_items(
             if len(cols) < 5:
                 raise InputError(f"{path}:{n}: expected 5 tab-separated columns")
             wanted[(src["name"], cols[1])] = [x for x in cols[4].split(",") if x]
+            try:
+                rank[(src["name"], cols[1])] = int(cols[0], 16)
+            except ValueError:
+                raise InputError(f"{path}:{n}: the first column is not a hexadecimal hash") from None
     findings: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     fpath = Path(run.evidence_dir) / "findings.jsonl"
     if fpath.exists():
@@ -90,6 +95,8 @@ def run_items(
                     flagged_layers=wanted.pop(key),
                 )
             )
+    # in keyed-hash rank order, so items are served in the random order the sequential test needs
+    items.sort(key=lambda it: rank[(it.source, it.record_id)])
     return items, {"sampled": len(items) + len(wanted), "found": len(items), "missing": len(wanted)}
 
 

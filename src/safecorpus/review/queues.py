@@ -11,7 +11,7 @@ clear refusal; nothing is overwritten.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,8 +108,15 @@ def _held(s: Session, user: User, state: str, queue: str | None, now: dt.datetim
     return s.scalar(query.order_by(Item.id).limit(1))
 
 
-def claim(engine: Engine, user: User, queue: str | None, mode: str = "label") -> int | None:
-    """Lease the next item to ``user`` (``mode`` label or review); the one they hold already comes first."""
+def claim(
+    engine: Engine,
+    user: User,
+    queue: str | None,
+    mode: str = "label",
+    exclude_sources: Collection[str] = (),
+) -> int | None:
+    """Lease the next item to ``user`` (``mode`` label or review); the one they hold already comes first.
+    ``exclude_sources``: sources whose ``source``-queue items are no longer handed out (decided)."""
     state = "open" if mode == "label" else "review"
     now = utcnow()
     with Session(engine) as s, s.begin():
@@ -128,6 +135,8 @@ def claim(engine: Engine, user: User, queue: str | None, mode: str = "label") ->
         )
         if queue:
             query = query.where(Item.queue == queue)
+        if exclude_sources:
+            query = query.where(~((Item.queue == "source") & Item.source.in_(sorted(exclude_sources))))
         order = (Item.disagreement.desc(), Item.id) if mode == "review" else (Item.id,)
         item = s.scalar(query.order_by(*order).limit(1).with_for_update(skip_locked=True))
         if item is None:
