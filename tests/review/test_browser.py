@@ -74,7 +74,7 @@ def _keys(driver, *keys: str, navigates: bool = False) -> None:
         chain.send_keys(k)
     chain.perform()
     if navigates:
-        WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old))
+        WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
 
 
 def test_label_by_keyboard_and_see_progress(engine, browser):
@@ -124,7 +124,9 @@ def test_label_by_keyboard_and_see_progress(engine, browser):
         assert "13812345678" not in text and "[" in text
         shots = os.environ.get("SAFECORPUS_SCREENSHOT_DIR")
         _keys(browser, "4", "6")
-        assert browser.find_element(By.ID, "risk-A.4.6").is_selected()
+        from selenium.webdriver.support.wait import WebDriverWait
+
+        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "risk-A.4.6").is_selected())
         if shots:
             browser.save_screenshot(str(Path(shots) / "review-item.png"))
         _keys(browser, "n")
