@@ -57,16 +57,26 @@ def _login(driver, base: str, name: str) -> None:
     driver.get(base + "/login")
     driver.find_element(By.ID, "username").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    old = driver.find_element(By.TAG_NAME, "main")
     driver.find_element(By.ID, "login-submit").click()
+    _settle(driver, old)
     driver.find_element(By.ID, "my-progress")
+
+
+def _settle(driver, old) -> None:
+    """Wait until ``old`` has left the page and the new document has finished loading: looking up elements
+    while Chromium swaps documents can fail with a node that no longer belongs to the document."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def _keys(driver, *keys: str, navigates: bool = False) -> None:
     """Type keys on the page; with ``navigates``, wait until the page they submit has replaced this one."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.wait import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "main")
     chain = ActionChains(driver)
@@ -74,7 +84,7 @@ def _keys(driver, *keys: str, navigates: bool = False) -> None:
         chain.send_keys(k)
     chain.perform()
     if navigates:
-        WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+        _settle(driver, old)
 
 
 def test_label_by_keyboard_and_see_progress(engine, browser):
