@@ -57,7 +57,7 @@ def _login(driver, base: str, name: str) -> None:
     driver.get(base + "/login")
     driver.find_element(By.ID, "username").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    old = driver.find_element(By.TAG_NAME, "main")
+    old = _main(driver)
     driver.find_element(By.ID, "login-submit").click()
     _settle(driver, old)
     driver.find_element(By.ID, "my-progress")
@@ -73,12 +73,29 @@ def _settle(driver, old) -> None:
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
+def _main(driver):
+    """The page's <main>, looked up again if Chromium is still swapping documents (a driver-level race:
+    "node does not belong to the document"); what the test asserts afterwards is unaffected."""
+    import time
+
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+
+    for attempt in range(5):
+        try:
+            return driver.find_element(By.TAG_NAME, "main")
+        except WebDriverException:
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
+    raise AssertionError("unreachable")
+
+
 def _keys(driver, *keys: str, navigates: bool = False) -> None:
     """Type keys on the page; with ``navigates``, wait until the page they submit has replaced this one."""
     from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.by import By
 
-    old = driver.find_element(By.TAG_NAME, "main")
+    old = _main(driver)
     chain = ActionChains(driver)
     for k in keys:
         chain.send_keys(k)
