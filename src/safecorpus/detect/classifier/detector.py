@@ -131,13 +131,11 @@ class ClassifierDetector:
         risk_ks = [k for k, h in enumerate(heads) if h != ANY]
         for s in range(0, len(records), self.batch_size):
             batch = records[s : s + self.batch_size]
-            texts = [r.text for r in batch]
-            if not batch:
-                probs = np.zeros((0, len(heads)))
-            elif self.gate is not None:
-                probs = self.model.predict_proba(texts, gate=self.gate)
-            else:
+            texts = [r.text for r in batch]  # never empty: the range above steps over whole records
+            if self.gate is None:
                 probs = self.model.predict_proba(texts)
+            else:
+                probs = self.model.predict_proba(texts, gate=self.gate)
             for record, p in zip(batch, probs, strict=True):
                 found = [
                     Finding(
