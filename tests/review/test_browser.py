@@ -57,51 +57,69 @@ def _login(driver, base: str, name: str) -> None:
     driver.get(base + "/login")
     driver.find_element(By.ID, "username").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    old = _main(driver)
-    driver.find_element(By.ID, "login-submit").click()
-    _settle(driver, old)
-    driver.find_element(By.ID, "my-progress")
+    _navigate(driver, lambda: driver.find_element(By.ID, "login-submit").click())
+    _find(driver, "my-progress")
 
 
-def _settle(driver, old) -> None:
-    """Wait until ``old`` has left the page and the new document has finished loading: looking up elements
-    while Chromium swaps documents can fail with a node that no longer belongs to the document."""
-    from selenium.webdriver.support import expected_conditions
+def _mark(driver) -> None:
+    """Tag the current document's window, so that a new document is recognised by the tag's absence."""
+    driver.execute_script("window.__safecorpusOld = true;")
+
+
+def _settle(driver) -> None:
+    """Wait until a new document has replaced the tagged one and finished loading. Nothing here holds an
+    element reference: while Chromium swaps documents, a reference (even for a staleness check) can fail
+    with "node does not belong to the document", so every probe is a script, retried on driver errors."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.wait import WebDriverWait
 
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    probe = "return window.__safecorpusOld !== true && document.readyState === 'complete';"
+    WebDriverWait(driver, 30, poll_frequency=0.1, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(probe)
+    )
 
 
-def _main(driver):
-    """The page's <main>, looked up again if Chromium is still swapping documents (a driver-level race:
-    "node does not belong to the document"); what the test asserts afterwards is unaffected."""
-    import time
+def _navigate(driver, action) -> None:
+    """Run ``action`` (a click or keystrokes that submit a form) and wait for the page it loads."""
+    _mark(driver)
+    action()
+    _settle(driver)
 
-    from selenium.common.exceptions import WebDriverException
+
+def _find(driver, element_id: str):
+    """Look an element up by id, retried on the driver-level document-swap race; a missing element still
+    fails the test after the wait."""
+    from selenium.common.exceptions import NoSuchElementException, WebDriverException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
-    for attempt in range(5):
+    def look(d):
         try:
-            return driver.find_element(By.TAG_NAME, "main")
+            return d.find_element(By.ID, element_id)
+        except NoSuchElementException:
+            raise
         except WebDriverException:
-            if attempt == 4:
-                raise
-            time.sleep(0.5)
-    raise AssertionError("unreachable")
+            return False
+
+    return WebDriverWait(driver, 30, poll_frequency=0.2, ignored_exceptions=(NoSuchElementException,)).until(
+        look, message=f"no element #{element_id}"
+    )
 
 
 def _keys(driver, *keys: str, navigates: bool = False) -> None:
     """Type keys on the page; with ``navigates``, wait until the page they submit has replaced this one."""
     from selenium.webdriver.common.action_chains import ActionChains
 
-    old = _main(driver)
-    chain = ActionChains(driver)
-    for k in keys:
-        chain.send_keys(k)
-    chain.perform()
+    def press() -> None:
+        chain = ActionChains(driver)
+        for k in keys:
+            chain.send_keys(k)
+        chain.perform()
+
     if navigates:
-        _settle(driver, old)
+        _navigate(driver, press)
+    else:
+        press()
 
 
 def test_label_by_keyboard_and_see_progress(engine, browser):
@@ -142,12 +160,12 @@ def test_label_by_keyboard_and_see_progress(engine, browser):
         _login(browser, server.url, "ann")
         row = browser.find_element(By.ID, "queue-source")
         assert row.find_element(By.CLASS_NAME, "n-open").text == "3"
-        browser.find_element(By.ID, "start-source").click()
+        _navigate(browser, lambda: browser.find_element(By.ID, "start-source").click())
         # item 1: clean, by keyboard
-        assert "<b>not bold</b>" in browser.find_element(By.ID, "item-text").text
+        assert "<b>not bold</b>" in _find(browser, "item-text").text
         _keys(browser, "c", Keys.ENTER, navigates=True)
         # item 2: A.4.6 by the two-digit chord "4 6"; the phone number is masked
-        text = browser.find_element(By.ID, "item-text").text
+        text = _find(browser, "item-text").text
         assert "13812345678" not in text and "[" in text
         shots = os.environ.get("SAFECORPUS_SCREENSHOT_DIR")
         _keys(browser, "4", "6")
@@ -161,9 +179,9 @@ def test_label_by_keyboard_and_see_progress(engine, browser):
         browser.switch_to.active_element.send_keys(Keys.ESCAPE)
         _keys(browser, Keys.ENTER, navigates=True)
         # item 3: skip with "s"
-        browser.find_element(By.ID, "item-text")
+        _find(browser, "item-text")
         _keys(browser, "s", navigates=True)
-        assert browser.find_element(By.ID, "message").text  # nothing left for ann
+        assert _find(browser, "message").text  # nothing left for ann
         browser.get(server.url + "/")
         assert browser.find_element(By.ID, "my-labels").text == "2"
         row = browser.find_element(By.ID, "queue-source")
@@ -172,7 +190,7 @@ def test_label_by_keyboard_and_see_progress(engine, browser):
         # the reviewer approves by keyboard, and progress moves on
         browser.delete_all_cookies()
         _login(browser, server.url, "rita")
-        browser.find_element(By.ID, "review-source").click()
+        _navigate(browser, lambda: browser.find_element(By.ID, "review-source").click())
         assert browser.find_elements(By.CSS_SELECTOR, ".labels li")
         _keys(browser, "c", Keys.ENTER, navigates=True)
         browser.get(server.url + "/")
