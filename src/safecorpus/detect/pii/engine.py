@@ -64,6 +64,8 @@ class PiiEngine:
     the hyperscan prefilter; the default uses it when importable.
     """
 
+    hs_spec: tuple[list[bytes], list[int], list[int]] | None = None
+
     def __init__(
         self,
         recognizers: Sequence[Recognizer] | None = None,
@@ -126,6 +128,7 @@ class PiiEngine:
             flags | (_flag(self._compiled[i].pattern) if i < len(self._compiled) else _hs.HS_FLAG_CASELESS)
             for i in ok_ids
         ]
+        self.hs_spec = (exprs, ok_ids, all_flags)
         self._db = _cached_database(exprs, ok_ids, all_flags)
 
     def _candidate_patterns(self, text: str) -> tuple[Iterable[int], set[int] | None]:
@@ -133,12 +136,18 @@ class PiiEngine:
         word somewhere in it (``None`` without the prefilter: then every window is searched)."""
         if self._db is None:
             return range(len(self._compiled)), None
-        hits: set[int] = set(self._always)
+        hits: set[int] = set()
 
         def on_match(pid: int, frm: int, to: int, flags: int, ctx: object) -> None:
             hits.add(pid)
 
         self._db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
+        return self.candidates_from_hits(hits)
+
+    def candidates_from_hits(self, hits: set[int]) -> tuple[list[int], set[int]]:
+        """``_candidate_patterns`` from the ids the prefilter database reported (``hs_spec`` ids), so a
+        caller may scan once with several engines' expressions in one database."""
+        hits = hits | frozenset(self._always) if self._always else hits
         n = len(self._compiled)
         with_context = {key for key, gid in self._context_gate.items() if gid in hits}
         recs = self._recs
@@ -148,12 +157,18 @@ class PiiEngine:
             if pid < n and (not recs[pid].requires_context or id(recs[pid]) in with_context)
         ], with_context
 
-    def analyze(self, text: str) -> list[PiiSpan]:
-        """All accepted PII spans in ``text``, sorted by start offset."""
+    def analyze(self, text: str, hits: set[int] | None = None) -> list[PiiSpan]:
+        """All accepted PII spans in ``text``, sorted by start offset. ``hits``: the prefilter ids already
+        found by a caller's own scan (see ``candidates_from_hits``); by default the engine scans."""
         if not text:
             return []
         cands: list[tuple[tuple, int, int, _Compiled, Check]] = []
-        pids, with_context = self._candidate_patterns(text)
+        if hits is not None and self._db is not None:
+            pids, with_context = self.candidates_from_hits(hits)
+        else:
+            pids, with_context = self._candidate_patterns(text)
+        if not pids:  # the prefilter rules out every pattern (most texts, for the sensitive categories)
+            return []
         # Per recognizer and text: does a context word occur anywhere in it? Where it does not, no
         # candidate can have one in its window, so the per-candidate window search is skipped.
         in_text: dict[int, bool] = {}
