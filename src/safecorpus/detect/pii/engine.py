@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from safecorpus.detect.pii.recognizers import default_recognizers
@@ -25,9 +26,10 @@ except ImportError:  # pragma: no cover - depends on the platform
     _hs = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PiiSpan:
-    """One accepted entity in a text (code-point offsets)."""
+    """One accepted entity in a text (code-point offsets). Treat it as read-only; it is not frozen
+    because a frozen dataclass costs several times more to build, on the hot path of every scan."""
 
     entity: str
     start: int
@@ -49,6 +51,7 @@ class _Compiled:
     recognizer: Recognizer
     pattern: Pattern
     regex: re.Pattern[str]
+    label: str  # the recognizer's name@version, as findings carry it
 
 
 def _to_hyperscan(regex: str) -> bytes:
@@ -78,18 +81,25 @@ class PiiEngine:
         self._compiled: list[_Compiled] = []
         for rec in self.recognizers:
             for pat in rec.patterns:
-                self._compiled.append(_Compiled(rec, pat, re.compile(pat.regex, pat.flags)))
+                self._compiled.append(
+                    _Compiled(rec, pat, re.compile(pat.regex, pat.flags), f"{rec.name}@{rec.version}")
+                )
         self._priority = {id(r): i for i, r in enumerate(self.recognizers)}
         self._recs = [c.recognizer for c in self._compiled]
         self._db = None
         self._always: list[int] = []
         self._context_gate: dict[int, int] = {}
+        self._plan_cache: list[tuple] | None = None
         if accelerate is None:
             accelerate = _hs is not None
         if accelerate:
             if _hs is None:
                 raise RuntimeError("hyperscan is not installed; use accelerate=None or False")
             self._build_hyperscan()
+        self._always_set = frozenset(self._always)
+        self._gate_key = {gid: key for key, gid in self._context_gate.items()}
+        # Per pattern: the recognizer key whose context gate must have fired, or None.
+        self._needs_context = [id(r) if r.requires_context else None for r in self._recs]
 
     @property
     def accelerated(self) -> bool:
@@ -131,6 +141,31 @@ class PiiEngine:
         self.hs_spec = (exprs, ok_ids, all_flags)
         self._db = _cached_database(exprs, ok_ids, all_flags)
 
+    def _plans(self) -> list[tuple]:
+        """Per compiled pattern, what ``analyze`` needs, looked up once instead of on every text."""
+        if self._plan_cache is None:
+            plans = []
+            for c in self._compiled:
+                rec, pat = c.recognizer, c.pattern
+                plans.append(
+                    (
+                        c,
+                        rec,
+                        id(rec),
+                        -self._priority[id(rec)],
+                        bool(rec.context),
+                        rec.requires_context,
+                        rec.finder,
+                        pat.finder,
+                        c.regex.finditer,
+                        rec.validate,
+                        pat.score,
+                        rec.context_boost,
+                    )
+                )
+            self._plan_cache = plans
+        return self._plan_cache
+
     def _candidate_patterns(self, text: str) -> tuple[Iterable[int], set[int] | None]:
         """Pattern ids that can match ``text``, and the ids of recognizers (``id(rec)``) with a context
         word somewhere in it (``None`` without the prefilter: then every window is searched)."""
@@ -147,14 +182,14 @@ class PiiEngine:
     def candidates_from_hits(self, hits: set[int]) -> tuple[list[int], set[int]]:
         """``_candidate_patterns`` from the ids the prefilter database reported (``hs_spec`` ids), so a
         caller may scan once with several engines' expressions in one database."""
-        hits = hits | frozenset(self._always) if self._always else hits
+        if self._always:
+            hits = hits | self._always_set
+        gates = self._gate_key
+        with_context = {gates[h] for h in hits if h in gates}
         n = len(self._compiled)
-        with_context = {key for key, gid in self._context_gate.items() if gid in hits}
-        recs = self._recs
+        needs = self._needs_context
         return [
-            pid
-            for pid in sorted(hits)
-            if pid < n and (not recs[pid].requires_context or id(recs[pid]) in with_context)
+            pid for pid in sorted(hits) if pid < n and (needs[pid] is None or needs[pid] in with_context)
         ], with_context
 
     def analyze(self, text: str, hits: set[int] | None = None) -> list[PiiSpan]:
@@ -162,55 +197,86 @@ class PiiEngine:
         found by a caller's own scan (see ``candidates_from_hits``); by default the engine scans."""
         if not text:
             return []
-        cands: list[tuple[tuple, int, int, _Compiled, Check]] = []
         if hits is not None and self._db is not None:
             pids, with_context = self.candidates_from_hits(hits)
         else:
             pids, with_context = self._candidate_patterns(text)
         if not pids:  # the prefilter rules out every pattern (most texts, for the sensitive categories)
             return []
-        # Per recognizer and text: does a context word occur anywhere in it? Where it does not, no
-        # candidate can have one in its window, so the per-candidate window search is skipped.
+        plans = self._plans()
+        min_score = self.min_score
+        cands: list[tuple[tuple, int, int, _Compiled, Check]] = []
+        # Without the prefilter: per recognizer, whether a context word occurs anywhere in the text.
         in_text: dict[int, bool] = {}
         done_finders: set[int] = set()
         for pid in pids:
-            c = self._compiled[pid]
-            rec = c.recognizer
-            key = id(rec)
-            if rec.context and key not in in_text:
-                if with_context is not None:
-                    in_text[key] = key in with_context
-                elif rec.requires_context:
-                    rx = rec.context_regex()
-                    in_text[key] = rx is not None and rx.search(text) is not None
-                else:  # without the prefilter a whole-text search would cost more than the windows
-                    in_text[key] = True
-            if rec.requires_context and not in_text.get(key, False):
+            (
+                c,
+                rec,
+                key,
+                prio,
+                has_words,
+                required,
+                rec_finder,
+                pat_finder,
+                finditer,
+                validate,
+                base,
+                boost,
+            ) = plans[pid]
+            # Does a context word occur anywhere in the text? Where it does not, no candidate can have
+            # one in its window, so the per-candidate window search is skipped.
+            if not has_words:
+                ctx = False
+            elif with_context is not None:
+                ctx = key in with_context
+            else:
+                ctx = in_text.get(key)
+                if ctx is None:
+                    if required:
+                        rx = rec.context_regex()
+                        ctx = rx is not None and rx.search(text) is not None
+                    else:  # without the prefilter a whole-text search would cost more than the windows
+                        ctx = True
+                    in_text[key] = ctx
+            if required and not ctx:
                 continue
-            if rec.finder is not None:
+            if rec_finder is not None:
                 if key in done_finders:
                     continue
                 done_finders.add(key)
-                spans: Iterable[tuple[int, int]] = rec.finder(text)
-            elif c.pattern.finder is not None:
-                spans = c.pattern.finder(text)
+                spans: Iterable[tuple[int, int]] = rec_finder(text)
+            elif pat_finder is not None:
+                spans = pat_finder(text)
             else:
-                spans = [m.span() for m in c.regex.finditer(text)]
-            ctx = in_text.get(key, False)
-            prio = -self._priority[key]
+                spans = [m.span() for m in finditer(text)]
             for s, e in spans:
-                hit = self._check(rec, c.pattern, text, s, e, ctx)
-                if hit is None:
+                check = validate(text[s:e], text, s, e)
+                if check is None:
                     continue
-                cs, ce, score, check = hit
+                if check.span is not None:
+                    s, e = check.span
+                has_ctx = ctx and rec.has_context(text, s, e)
+                if required and not has_ctx:
+                    continue
+                score = check.score if check.score is not None else base
+                if boost and has_ctx:
+                    score = min(1.0, score + boost)
+                if score < min_score:
+                    continue
                 validated = check.validated
-                cands.append(((validated is True, validated is None, score, ce - cs, prio), cs, ce, c, check))
+                cands.append(
+                    ((validated is True, validated is None, round(score, 3), e - s, prio), s, e, c, check)
+                )
+        if not cands:
+            return []
         return self._resolve(cands)
 
     def _check(
         self, rec: Recognizer, pat: Pattern, text: str, s: int, e: int, ctx_in_text: bool = True
     ) -> tuple[int, int, float, Check] | None:
-        """Validate one candidate: its (possibly narrowed) span, rounded score and check, or None."""
+        """Validate one candidate: its (possibly narrowed) span, rounded score and check, or None (the
+        per-candidate step of ``analyze``, kept whole for tools that check a single candidate)."""
         check = rec.validate(text[s:e], text, s, e)
         if check is None:
             return None
@@ -230,23 +296,26 @@ class PiiEngine:
     def _span(s: int, e: int, score: float, c: _Compiled, check: Check) -> PiiSpan:
         rec = c.recognizer
         return PiiSpan(
-            entity=check.entity or rec.entity,
-            start=s,
-            end=e,
-            score=score,
-            recognizer=f"{rec.name}@{rec.version}",
-            validated=check.validated,
-            checks=dict(check.checks),
-            category=rec.category,
-            pattern=c.pattern.name,
-            extra=dict(check.extra),
+            check.entity or rec.entity,
+            s,
+            e,
+            score,
+            c.label,
+            check.validated,
+            dict(check.checks) if check.checks else {},
+            rec.category,
+            c.pattern.name,
+            dict(check.extra) if check.extra else {},
         )
 
     @classmethod
     def _resolve(cls, cands: list[tuple[tuple, int, int, _Compiled, Check]]) -> list[PiiSpan]:
         """Keep the best of overlapping candidates: validated > no check > failed check, score, length.
         Only the kept candidates become :class:`PiiSpan` objects."""
-        cands.sort(key=lambda t: t[0], reverse=True)
+        if len(cands) == 1:
+            rank, s, e, c, check = cands[0]
+            return [cls._span(s, e, rank[2], c, check)]
+        cands.sort(key=_RANK, reverse=True)
         taken: list[tuple[tuple, int, int, _Compiled, Check]] = []
         for cand in cands:
             s, e = cand[1], cand[2]
@@ -255,6 +324,9 @@ class PiiEngine:
             taken.append(cand)
         taken.sort(key=lambda t: (t[1], t[2]))
         return [cls._span(s, e, rank[2], c, check) for rank, s, e, c, check in taken]
+
+
+_RANK = itemgetter(0)
 
 
 def _flag(pattern: Pattern) -> int:

@@ -45,9 +45,10 @@ class Pattern:
     finder: Callable[[str], list[tuple[int, int]]] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Check:
-    """The verdict of a validation hook on one candidate.
+    """The verdict of a validation hook on one candidate (read-only by convention: not frozen, because
+    validation hooks build one per candidate and a frozen dataclass costs several times more to build).
 
     ``checks`` maps each check's name (``gb11643_mod11_2``, ``luhn``, ``birth_date``…) to pass/fail.
     ``score`` overrides the pattern's base score when set. ``extra`` is copied into the finding's evidence
