@@ -56,3 +56,35 @@ def test_min_score_filters():
     text = "我去过日本。"
     assert PiiEngine().analyze(text)
     assert PiiEngine(min_score=0.5).analyze(text) == []
+
+
+def test_lower_case_patterns_find_what_ignorecase_finds() -> None:
+    """Sensitive-category English terms run case-sensitively on the lower-cased text; spans must equal
+    the IGNORECASE regex on the original, also for texts with characters that fold specially."""
+    import re
+
+    from safecorpus.detect.pii.engine import fold_case
+    from safecorpus.detect.pii.sensitive import load_terms, sensitive_recognizers
+
+    engine = PiiEngine(sensitive_recognizers(), accelerate=False)
+    patterns = [p for r in engine.recognizers for p in r.patterns if p.lower_case]
+    assert patterns, "no pattern uses the lower-case path"
+    terms = [w for cat in load_terms()["category"].values() for w in cat.get("en", ())][:40]
+    r = random.Random(3)
+    pieces = terms + [t.upper() for t in terms] + [t.title() for t in terms]
+    pieces += ["ı", "ſ", "İ", "K", "µ", "x", " ", "-", "。", "3", "ab"]
+    texts = ["".join(r.choice(pieces) for _ in range(r.randint(1, 12))) for _ in range(1500)]
+    for text in texts:
+        for p in patterns:
+            want = [m.span() for m in re.compile(p.regex, p.flags).finditer(text)]
+            low = fold_case(text)
+            if low is not None:
+                assert len(low) == len(text)
+                got = [m.span() for m in re.compile(p.regex, p.flags & ~re.IGNORECASE).finditer(low)]
+                assert got == want, text
+    assert fold_case("ınsulin") is None and fold_case("İ") is None
+    assert fold_case("ABC 中文") == "abc 中文"
+    # and the engine as a whole agrees with itself on the case-insensitive path
+    for text in texts[:300]:
+        spans = [(s.start, s.end) for s in engine.analyze(text)]
+        assert spans == [(s.start, s.end) for s in engine.analyze(text.swapcase())] or fold_case(text) is None

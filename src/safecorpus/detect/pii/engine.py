@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
+from re import _casefix
 from typing import Any
 
 from safecorpus.detect.pii.recognizers import default_recognizers
@@ -52,6 +53,29 @@ class _Compiled:
     pattern: Pattern
     regex: re.Pattern[str]
     label: str  # the recognizer's name@version, as findings carry it
+    lowered: re.Pattern[str] | None = None  # for ``Pattern.lower_case``: the regex without IGNORECASE
+
+
+# Characters that ``re`` matches case-insensitively against others with a different lower case (dotless
+# i, long s, micro sign…), and the one character whose lower case is two code points long. Where a text
+# has none of them, an IGNORECASE regex in lower case and the same regex without the flag on
+# ``text.lower()`` find the same spans.
+_FOLD_UNSAFE = re.compile(
+    "["
+    + "".join(
+        re.escape(chr(cp))
+        for cp in sorted({0x130} | {c for k, v in _casefix._EXTRA_CASES.items() for c in (k, *v)})
+    )
+    + "]"
+)
+
+
+def fold_case(text: str) -> str | None:
+    """``text.lower()`` when case-sensitive matching on it equals IGNORECASE matching on ``text`` with
+    the same offsets, else None."""
+    if _FOLD_UNSAFE.search(text) is not None:
+        return None
+    return text.lower()
 
 
 def _to_hyperscan(regex: str) -> bytes:
@@ -81,9 +105,13 @@ class PiiEngine:
         self._compiled: list[_Compiled] = []
         for rec in self.recognizers:
             for pat in rec.patterns:
-                self._compiled.append(
-                    _Compiled(rec, pat, re.compile(pat.regex, pat.flags), f"{rec.name}@{rec.version}")
+                lowered = (
+                    re.compile(pat.regex, pat.flags & ~re.IGNORECASE)
+                    if pat.lower_case and pat.flags & re.IGNORECASE
+                    else None
                 )
+                label = f"{rec.name}@{rec.version}"
+                self._compiled.append(_Compiled(rec, pat, re.compile(pat.regex, pat.flags), label, lowered))
         self._priority = {id(r): i for i, r in enumerate(self.recognizers)}
         self._recs = [c.recognizer for c in self._compiled]
         self._db = None
@@ -158,6 +186,7 @@ class PiiEngine:
                         rec.finder,
                         pat.finder,
                         c.regex.finditer,
+                        c.lowered.finditer if c.lowered is not None else None,
                         rec.validate,
                         pat.score,
                         rec.context_boost,
@@ -209,6 +238,7 @@ class PiiEngine:
         # Without the prefilter: per recognizer, whether a context word occurs anywhere in the text.
         in_text: dict[int, bool] = {}
         done_finders: set[int] = set()
+        low: str | None = None  # the lower-cased text for ``Pattern.lower_case`` ("" where unsafe)
         for pid in pids:
             (
                 c,
@@ -220,6 +250,7 @@ class PiiEngine:
                 rec_finder,
                 pat_finder,
                 finditer,
+                lowered_finditer,
                 validate,
                 base,
                 boost,
@@ -248,6 +279,10 @@ class PiiEngine:
                 spans: Iterable[tuple[int, int]] = rec_finder(text)
             elif pat_finder is not None:
                 spans = pat_finder(text)
+            elif lowered_finditer is not None:
+                if low is None:
+                    low = fold_case(text) or ""
+                spans = [m.span() for m in (lowered_finditer(low) if low else finditer(text))]
             else:
                 spans = [m.span() for m in finditer(text)]
             for s, e in spans:

@@ -45,8 +45,10 @@ def sensitive_recognizers() -> list[Recognizer]:
         if spec.get("zh"):
             patterns.append(Pattern("zh_terms", trie_regex(spec["zh"]), 0.6, re.IGNORECASE))
         if spec.get("en"):
-            en = trie_regex(w.lower() for w in spec["en"])
-            patterns.append(Pattern("en_terms", rf"(?<![A-Za-z]){en}(?![A-Za-z])", 0.6, re.IGNORECASE))
+            # A term must not start inside a word: the look-behind sits after each term's first letter
+            # (same meaning as one in front, see ``trie_regex``), so that ``re`` can skip ahead.
+            en = trie_regex((w.lower() for w in spec["en"]), after_first="(?<![A-Za-z].)")
+            patterns.append(Pattern("en_terms", rf"{en}(?![A-Za-z])", 0.6, re.IGNORECASE, lower_case=True))
         for i, rx in enumerate(spec.get("patterns", ())):
             flags = 0
             if rx.startswith("(?i)"):

@@ -43,6 +43,10 @@ class Pattern:
     # Proposes exactly the spans ``regex.finditer`` would, faster (the regex stays the reference and the
     # prefilter gate); a test checks the two agree.
     finder: Callable[[str], list[tuple[int, int]]] | None = None
+    # The regex is written in lower case and flagged IGNORECASE; the engine may run it case-sensitively
+    # on the lower-cased text instead (``re`` is several times slower case-insensitively), which finds the
+    # same spans wherever lower-casing keeps every offset (see ``engine.fold_case``).
+    lower_case: bool = False
 
 
 @dataclass(slots=True)
@@ -146,11 +150,14 @@ def luhn_check_digit(payload: str) -> str:
     raise AssertionError("unreachable")
 
 
-def trie_regex(words: Iterable[str]) -> str:
+def trie_regex(words: Iterable[str], after_first: str = "") -> str:
     """A regex alternation of ``words`` factored into a trie (``re`` tries branches one by one, so
     sharing prefixes makes large word lists several times faster). Matches the longest word first.
 
-    Every branch starts with a literal, which lets ``re`` skip ahead with its first-character set."""
+    Every branch starts with a literal, which lets ``re`` skip ahead with its first-character set.
+    ``after_first`` is inserted after the first character of every word: a boundary test written there
+    as a look-behind over two characters (``(?<![A-Za-z].)``) keeps that skip, where the same test in
+    front of the whole alternation would make ``re`` try it at every position of the text."""
     trie: dict = {}
     for w in set(words):
         if not w:
@@ -160,14 +167,19 @@ def trie_regex(words: Iterable[str]) -> str:
             node = node.setdefault(ch, {})
         node[""] = True
 
-    def build(node: dict) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
+    def build(node: dict, top: bool = False) -> str:
+        glue = after_first if top else ""
+        branches = [re.escape(ch) + glue + build(child) for ch, child in sorted(node.items()) if ch != ""]
         if not branches:
             return ""
-        body = branches[0] if len(branches) == 1 and len(branches[0]) <= 2 else f"(?:{'|'.join(branches)})"
+        body = (
+            branches[0]
+            if len(branches) == 1 and len(branches[0]) <= 2 and not glue
+            else f"(?:{'|'.join(branches)})"
+        )
         return f"(?:{body})?" if "" in node else body
 
-    return build(trie)
+    return build(trie, top=True)
 
 
 def words(*chunks: str) -> tuple[str, ...]:
