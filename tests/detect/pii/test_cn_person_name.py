@@ -57,3 +57,36 @@ def test_strong_cue_finder_equals_the_regex() -> None:
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(3000)]
     for text in texts:
         assert find_right_strong(text) == [m.span() for m in rx.finditer(text)], text
+
+
+def test_prefilter_gates_never_hide_a_name() -> None:
+    """The hand-written hyperscan gates of the cue patterns must fire wherever the patterns match: the
+    accelerated engine (gated) and the pure-Python one (every pattern runs) give the same spans."""
+    import random
+
+    from safecorpus.detect.pii.engine import PiiEngine, _hs
+    from safecorpus.detect.pii.recognizers.cn_person_name import (
+        RECOGNIZER,
+        RIGHT_STRONG,
+        RIGHT_WEAK,
+        SURNAMES,
+    )
+
+    if _hs is None:
+        pytest.skip("hyperscan is not installed")
+    gated = PiiEngine([RECOGNIZER], accelerate=True)
+    plain = PiiEngine([RECOGNIZER], accelerate=False)
+    assert not gated._always, "the cue patterns should run behind their gates"
+    rng = random.Random(11)
+    alphabet = (
+        list(SURNAMES[:80]) + list("明华伟芳丽强军平的了说是在，。、 aZ9（）") + list(RIGHT_STRONG[:40])
+    )
+    alphabet += list(RIGHT_WEAK)
+    texts = ["王芳，", "，王芳的", "张伟先生", "王" * 4 + "是", "李明。", ""]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(4000)]
+    found = 0
+    for text in texts:
+        a = [(s.start, s.end, s.score) for s in gated.analyze(text)]
+        assert a == [(s.start, s.end, s.score) for s in plain.analyze(text)], text
+        found += bool(a)
+    assert found > 400  # the random texts do exercise the patterns

@@ -139,7 +139,7 @@ class PiiEngine:
         exprs: list[bytes] = []
         unsupported = _unsupported_prefilters(
             [
-                (i, _to_hyperscan(c.pattern.regex), flags | _flag(c.pattern))
+                (i, _to_hyperscan(c.pattern.gate or c.pattern.regex), flags | _flag(c.pattern))
                 for i, c in enumerate(self._compiled)
                 if c.pattern.prefilter
             ]
@@ -149,7 +149,7 @@ class PiiEngine:
                 self._always.append(i)
                 continue
             ok_ids.append(i)
-            exprs.append(_to_hyperscan(c.pattern.regex))
+            exprs.append(_to_hyperscan(c.pattern.gate or c.pattern.regex))
         # Every recognizer with context words gets a second gate: its context words, as one expression.
         # It drops candidates of recognizers that require context, and it spares the per-candidate window
         # search where no context word occurs in the text at all.

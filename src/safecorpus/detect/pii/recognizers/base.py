@@ -47,6 +47,10 @@ class Pattern:
     # on the lower-cased text instead (``re`` is several times slower case-insensitively), which finds the
     # same spans wherever lower-casing keeps every offset (see ``engine.fold_case``).
     lower_case: bool = False
+    # A hyperscan-friendly expression that matches wherever ``regex`` can (look-arounds written out as
+    # consumed characters), used as the prefilter gate instead of ``regex``: hyperscan drops look-arounds
+    # in prefilter mode, which would make a gate that fires on almost every Chinese text.
+    gate: str | None = None
 
 
 @dataclass(slots=True)

@@ -70,6 +70,10 @@ RIGHT_STRONG_RE = rf"[{_FIRSTS}][{_CJK}]{{1,3}}(?={_RS})"
 # A weak cue (的, 是, ，…) counts only when the name starts a clause; the look-behind sits after the first
 # character so that ``re`` can still skip quickly to surname characters.
 RIGHT_WEAK_RE = rf"[{SURNAMES}](?<![{_CJK}].)[{_CJK}]{{1,2}}(?={_RW})"
+# Prefilter gates (see ``Pattern.gate``): the cue that each look-ahead requires, and for the weak cue
+# the non-Chinese character (or the text start) that its look-behind requires, written out as characters.
+RIGHT_STRONG_GATE = rf"[{_FIRSTS}][{_CJK}]{{1,3}}(?:{_RS})"
+RIGHT_WEAK_GATE = rf"(?:^|[^{_CJK}])[{SURNAMES}][{_CJK}]{{1,2}}(?:{_RW})"
 _RS_AC = ahocorasick_rs.AhoCorasick(list(RIGHT_STRONG), matchkind=ahocorasick_rs.MatchKind.Standard)
 _FIRST_SET = frozenset(_FIRSTS)
 
@@ -149,8 +153,8 @@ RECOGNIZER = Recognizer(
     entity="PERSON",
     patterns=(
         Pattern("left_cue", LEFT_RE, 0.85),
-        Pattern("right_strong", RIGHT_STRONG_RE, 0.85, prefilter=False, finder=find_right_strong),
-        Pattern("right_weak", RIGHT_WEAK_RE, 0.5, prefilter=False),
+        Pattern("right_strong", RIGHT_STRONG_RE, 0.85, finder=find_right_strong, gate=RIGHT_STRONG_GATE),
+        Pattern("right_weak", RIGHT_WEAK_RE, 0.5, gate=RIGHT_WEAK_GATE),
     ),
     validate=_validate,
     languages=("zh",),
