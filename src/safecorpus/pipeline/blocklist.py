@@ -206,7 +206,8 @@ class DocumentBlocklist:
         self.name = _name(spec)
         self.threshold = threshold
         self.exact = {content_hash(t): i for i, t in docs}
-        self.version = _digest(sorted(f"{h:016x}" for h in self.exact)) + f"-j{threshold:g}"
+        # the signature recipe is part of the version: a recipe change changes which copies are found
+        self.version = _digest(sorted(f"{h:016x}" for h in self.exact)) + f"-j{threshold:g}-m{minhash.VERSION}"
         self.entries = len(docs)
         self.index = minhash.LshIndex(threshold)
         for i, t in docs:
@@ -215,16 +216,15 @@ class DocumentBlocklist:
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]:
         ident = f"{self.name}@{self.version}"
         out: list[list[Finding]] = []
-        sigs = minhash.signatures([r.text for r in records])  # one vectorised pass for the batch
-        bands = minhash.band_keys_many(sigs)
-        for n, r in enumerate(records):
+        # signatures and band look-ups for the whole batch at once; only rows sharing a band are compared
+        hits = self.index.query_many(minhash.signatures([r.text for r in records]))
+        for r, hit in zip(records, hits, strict=True):
             h = content_hash(r.text)
             if h in self.exact:
                 out.append(
                     [Finding(r.id, ident, LAYER, RISK, topic="document", evidence={"match": self.exact[h]})]
                 )
                 continue
-            hit = self.index.query(sigs[n], bands[n])
             out.append(
                 [
                     Finding(
