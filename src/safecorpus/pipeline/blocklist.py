@@ -207,7 +207,9 @@ class DocumentBlocklist:
         self.threshold = threshold
         self.exact = {content_hash(t): i for i, t in docs}
         # the signature recipe is part of the version: a recipe change changes which copies are found
-        self.version = _digest(sorted(f"{h:016x}" for h in self.exact)) + f"-j{threshold:g}-m{minhash.VERSION}"
+        self.version = (
+            _digest(sorted(f"{h:016x}" for h in self.exact)) + f"-j{threshold:g}-m{minhash.VERSION}"
+        )
         self.entries = len(docs)
         self.index = minhash.LshIndex(threshold)
         for i, t in docs:
