@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import xxhash
 
 from safecorpus.detect.base import Finding
 from safecorpus.errors import ConfigError
+from safecorpus.io.attribution import url_parts
 from safecorpus.io.options import ReaderOptions
 from safecorpus.io.records import Record
 from safecorpus.pipeline import minhash
@@ -123,14 +123,13 @@ class DomainBlocklist:
                 self.whole.add(host)
 
     def rule_for(self, url: str) -> str | None:
-        try:
-            parts = urlsplit(url if "//" in url else f"//{url}")
-            host = (parts.hostname or "").rstrip(".")
-        except ValueError:
+        parts = url_parts(url)
+        if parts is None:
             return None
+        host = (parts[0] or "").rstrip(".")
         if not host:
             return None
-        path = parts.path or "/"
+        path = parts[1] or "/"
         labels = host.split(".")
         for i in range(len(labels)):
             suffix = ".".join(labels[i:])

@@ -424,6 +424,7 @@ def write_chunk(
     consent: Counter[str] = Counter()
     redacted = pii_redacted = prov_missing = 0
     n = 0
+    policy_fp = spec.policy.fingerprint()  # the same for every removed record of the shard
     for item in chunk.items:
         if isinstance(item, Rejection):
             rejected[item.reason] += 1
@@ -451,7 +452,7 @@ def write_chunk(
             "reason": d.reason,
             "rule": d.rule,
             "detectors": d.detectors,
-            "policy": spec.policy.fingerprint(),
+            "policy": policy_fp,
         }
         ledger.write(_dumps(entry) + b"\n")
     data = _encode(rows, spec.fmt, spec)
