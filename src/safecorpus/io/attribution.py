@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,8 +29,23 @@ def url_parts(url: str) -> tuple[str | None, str] | None:
     """(host name, path) of a URL (``host/path`` without a scheme counts as one), or None when it does
     not parse. Remembered for the last few thousand URLs: attribution, provenance and the domain
     blocklist each ask for the same record's URL."""
+    if "//" not in url:
+        url = f"//{url}"
+    m = _PLAIN_URL.fullmatch(url) if _VISIBLE_ASCII.fullmatch(url) else None
+    if m is not None:  # the common shape, split as urlsplit would (a test compares the two)
+        host = m.group(1).rpartition("@")[2].partition(":")[0]
+        if host:
+            name, pct, zone = host.partition("%")
+            return name.lower() + pct + zone, m.group(2) or ""
+        return None, m.group(2) or ""
     try:
-        parts = urlsplit(url if "//" in url else f"//{url}")
+        parts = urlsplit(url)
         return parts.hostname, parts.path
     except ValueError:
         return None
+
+
+# URLs of printable ASCII without white space (nothing for urlsplit to strip or remove), an optional
+# scheme, then "//", a host part without brackets (no IPv6 literal to check), a path, a query/fragment
+_VISIBLE_ASCII = re.compile(r"[!-~]+")
+_PLAIN_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//([^/?#\[\]]*)(/[^?#]*)?(?:[?#].*)?", re.DOTALL)
