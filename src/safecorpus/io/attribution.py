@@ -24,10 +24,10 @@ def source_of(fields: dict[str, Any], options: ReaderOptions, file_source: str |
     return file_source or UNATTRIBUTED
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 15)  # at least a shard (20,000 records): read, then annotated
 def url_parts(url: str) -> tuple[str | None, str] | None:
     """(host name, path) of a URL (``host/path`` without a scheme counts as one), or None when it does
-    not parse. Remembered for the last few thousand URLs: attribution, provenance and the domain
+    not parse. Remembered for the last 32,768 URLs: attribution, provenance and the domain
     blocklist each ask for the same record's URL."""
     if "//" not in url:
         url = f"//{url}"
