@@ -86,6 +86,45 @@ def test_no_letters_or_digits_above_the_alnum_table_limit() -> None:
     assert not any(chr(cp).isalnum() for cp in range(ALNUM_LIMIT, 0x110000))
 
 
+def test_fold_table_is_the_first_code_point_of_each_letter_or_digits_lower_case() -> None:
+    from safecorpus.pipeline.minhash import ALNUM_LIMIT, fold_table
+
+    table = fold_table()
+    for cp in range(ALNUM_LIMIT):
+        ch = chr(cp)
+        assert table[cp] == (ord(ch.lower()[0]) if ch.isalnum() else 0), hex(cp)
+    assert not table[ALNUM_LIMIT:].any()
+
+
+def _shingle_set(text: str) -> set[str]:
+    folded = "".join(c.lower()[0] for c in text if c.isalnum())
+    return {folded[i : i + 5] for i in range(len(folded) - 4)}
+
+
+def test_signature_is_the_minimum_of_each_bin_over_the_texts_shingles() -> None:
+    """The vectorised signature equals one computed shingle by shingle from its definition."""
+    import numpy as np
+
+    from safecorpus.pipeline import minhash
+
+    def hash5(s: str) -> int:
+        m = [0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1]
+        h = sum(ord(c) * k for c, k in zip(s, m, strict=True)) & 0xFFFFFFFF
+        h ^= h >> 16
+        h = (h * 0x7FEB352D) & 0xFFFFFFFF
+        h ^= h >> 15
+        h = (h * 0x846CA68B) & 0xFFFFFFFF
+        return h ^ (h >> 16)
+
+    rng = random.Random(8)
+    for text in [document(rng, paragraphs=1, words=40), "Ab-C d!E fGh 字字字字字 İx ΣΑΣ", "abcd", ""]:
+        want = np.full(minhash.BINS, minhash.EMPTY, dtype=np.uint32)
+        for sh in _shingle_set(text):
+            h = hash5(sh)
+            want[h >> 25] = min(int(want[h >> 25]), h)
+        assert np.array_equal(signature(text), want), text
+
+
 def test_batched_signatures_equal_one_by_one() -> None:
     import numpy as np
 
@@ -93,10 +132,25 @@ def test_batched_signatures_equal_one_by_one() -> None:
 
     rng = random.Random(3)
     texts = [document(rng) for _ in range(20)] + ["", "abcd", "ΑΣ ΑΣΑ Σ and İstanbul", "a\x00bcdefg", " x "]
-    texts += [edit(rng, texts[0], 3)]
+    texts += [edit(rng, texts[0], 3)] + ["ab", "", "cdefgh"] * 30 + [document(rng) for _ in range(70)]
     sigs = signatures(texts)
     assert np.array_equal(sigs, np.array([signature(t) for t in texts]))
     assert band_keys_many(sigs) == [band_keys(s) for s in sigs]
+
+
+def test_batched_queries_equal_one_by_one() -> None:
+    from safecorpus.pipeline.minhash import LshIndex, signatures
+
+    rng = random.Random(6)
+    blocked = [document(rng) for _ in range(30)]
+    index = LshIndex(0.6)
+    for i, sig in enumerate(signatures(blocked)):
+        index.add(f"b{i}", sig)
+    probes = [edit(rng, t, 6) for t in blocked[:15]] + [document(rng) for _ in range(15)] + ["", "x"]
+    sigs = signatures(probes)
+    many = index.query_many(sigs)
+    assert many == [index.query(s) for s in sigs]
+    assert sum(h is not None for h in many) >= 14
 
 
 def test_content_hash_fast_path_equals_collapsing_white_space() -> None:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import orjson
 
 from safecorpus.io import reasons
-from safecorpus.io.encoding import sniff_stream, strip_bom
+from safecorpus.io.encoding import UTF8, sniff_stream, strip_bom
 from safecorpus.io.fields import record_from_fields
 from safecorpus.io.opener import decompression_errors, open_binary
 from safecorpus.io.options import ReaderOptions
 from safecorpus.io.records import FileNotice, Record, Rejection
 
 Item = Record | Rejection | FileNotice
+_UNPARSED = object()
 
 
 def _lines(stream, limit: int) -> Iterator[tuple[bytes | None, int]]:
@@ -42,6 +44,7 @@ def read_jsonl(path: Path, rel: str, file_source: str, options: ReaderOptions) -
                 yield note  # type: ignore[misc]
             if encoding is None:
                 return
+            utf8 = encoding == UTF8
             for raw, size in _lines(stream, options.max_record_bytes):
                 line_no += 1
                 if raw is None:
@@ -57,24 +60,30 @@ def read_jsonl(path: Path, rel: str, file_source: str, options: ReaderOptions) -
                     raw = strip_bom(raw)
                 if not raw.strip():
                     continue  # blank lines are not records
-                try:
-                    line = raw.decode(encoding)
-                except UnicodeDecodeError as exc:
-                    yield Rejection(
-                        rel,
-                        line_no,
-                        reasons.INVALID_ENCODING,
-                        f"invalid {encoding} byte at column {exc.start + 1}",
-                        file_source,
-                    )
-                    continue
-                try:
-                    obj = orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    yield Rejection(
-                        rel, line_no, reasons.MALFORMED_JSON, f"not valid JSON ({exc.msg})", file_source
-                    )
-                    continue
+                obj = _UNPARSED
+                if utf8:  # orjson checks the UTF-8 itself, twice as fast as decoding first; on
+                    # an error the steps below say what is wrong (the encoding or the JSON)
+                    with suppress(orjson.JSONDecodeError):
+                        obj = orjson.loads(raw)
+                if obj is _UNPARSED:
+                    try:
+                        line = raw.decode(encoding)
+                    except UnicodeDecodeError as exc:
+                        yield Rejection(
+                            rel,
+                            line_no,
+                            reasons.INVALID_ENCODING,
+                            f"invalid {encoding} byte at column {exc.start + 1}",
+                            file_source,
+                        )
+                        continue
+                    try:
+                        obj = orjson.loads(line)
+                    except orjson.JSONDecodeError as exc:
+                        yield Rejection(
+                            rel, line_no, reasons.MALFORMED_JSON, f"not valid JSON ({exc.msg})", file_source
+                        )
+                        continue
                 if not isinstance(obj, dict):
                     yield Rejection(
                         rel,

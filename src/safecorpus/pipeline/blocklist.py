@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import xxhash
 
 from safecorpus.detect.base import Finding
 from safecorpus.errors import ConfigError
+from safecorpus.io.attribution import url_parts
 from safecorpus.io.options import ReaderOptions
 from safecorpus.io.records import Record
 from safecorpus.pipeline import minhash
@@ -123,14 +123,13 @@ class DomainBlocklist:
                 self.whole.add(host)
 
     def rule_for(self, url: str) -> str | None:
-        try:
-            parts = urlsplit(url if "//" in url else f"//{url}")
-            host = (parts.hostname or "").rstrip(".")
-        except ValueError:
+        parts = url_parts(url)
+        if parts is None:
             return None
+        host = (parts[0] or "").rstrip(".")
         if not host:
             return None
-        path = parts.path or "/"
+        path = parts[1] or "/"
         labels = host.split(".")
         for i in range(len(labels)):
             suffix = ".".join(labels[i:])
@@ -206,7 +205,10 @@ class DocumentBlocklist:
         self.name = _name(spec)
         self.threshold = threshold
         self.exact = {content_hash(t): i for i, t in docs}
-        self.version = _digest(sorted(f"{h:016x}" for h in self.exact)) + f"-j{threshold:g}"
+        # the signature recipe is part of the version: a recipe change changes which copies are found
+        self.version = (
+            _digest(sorted(f"{h:016x}" for h in self.exact)) + f"-j{threshold:g}-m{minhash.VERSION}"
+        )
         self.entries = len(docs)
         self.index = minhash.LshIndex(threshold)
         for i, t in docs:
@@ -215,16 +217,15 @@ class DocumentBlocklist:
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]:
         ident = f"{self.name}@{self.version}"
         out: list[list[Finding]] = []
-        sigs = minhash.signatures([r.text for r in records])  # one vectorised pass for the batch
-        bands = minhash.band_keys_many(sigs)
-        for n, r in enumerate(records):
+        # signatures and band look-ups for the whole batch at once; only rows sharing a band are compared
+        hits = self.index.query_many(minhash.signatures([r.text for r in records]))
+        for r, hit in zip(records, hits, strict=True):
             h = content_hash(r.text)
             if h in self.exact:
                 out.append(
                     [Finding(r.id, ident, LAYER, RISK, topic="document", evidence={"match": self.exact[h]})]
                 )
                 continue
-            hit = self.index.query(sigs[n], bands[n])
             out.append(
                 [
                     Finding(

@@ -14,9 +14,9 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from safecorpus.errors import ConfigError
+from safecorpus.io.attribution import url_parts
 
 TYPES = ("open-source", "self-collected", "commercial", "user-input", "synthetic")
 FIELDS = (
@@ -108,14 +108,12 @@ class SourceCatalog:
         entry = self.by_name.get(source)
         if entry is not None:
             return entry
-        if url:
+        if url and (self.prefixes or self.hosts):
             for prefix, e in self.prefixes:
                 if url.startswith(prefix):
                     return e
-            try:
-                host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
-            except ValueError:
-                host = ""
+            parts = url_parts(url)
+            host = (parts[0] or "") if parts is not None else ""
             labels = host.split(".") if host else []
             for i in range(len(labels)):
                 e = self.hosts.get(".".join(labels[i:]))

@@ -19,6 +19,7 @@ from safecorpus.detect.base import Detector
 from safecorpus.errors import InputError, SafecorpusError
 from safecorpus.io.options import ReaderOptions
 from safecorpus.pipeline import dedup as dedup_mod
+from safecorpus.pipeline import minhash
 from safecorpus.pipeline.blocklist import PACKAGED_DOMAINS, BlocklistSpec, describe
 from safecorpus.pipeline.executors import run_tasks
 from safecorpus.pipeline.policy import FilterPolicy
@@ -165,7 +166,7 @@ def run_filter(
 
     dups: dict[int, dedup_mod.Duplicates] = {t.index: {} for t in tasks}
     if config.dedup != "none":
-        scan_fp = _sha(base, "scan")
+        scan_fp = _sha(base, "scan", minhash.VERSION)  # stored signatures of another recipe are redone
         key_files = run_tasks(
             run_scan, [(spec, key, t, scan_fp) for t in tasks], **run_opts, on_done=progress("annotate")
         )
@@ -269,6 +270,7 @@ def run_filter(
         "dedup": {
             "mode": config.dedup,
             "near_threshold": policy.near_duplicate_threshold if config.dedup == "near" else None,
+            "minhash": minhash.VERSION if config.dedup == "near" else None,
         },
         "output": {"format": config.fmt, "shard_size": config.shard_size, "shards": shards},
         "records": records,

@@ -163,9 +163,14 @@ def annotate(
             continue
         found: list[list[Finding]] = []
         for start in range(0, len(records), ctx.spec.batch_size):
-            for fs in det.detect(records[start : start + ctx.spec.batch_size]):
-                # through JSON and back, so fresh findings equal the ones a resumed run reloads
-                found.append([_finding(orjson.loads(_dumps(_owned(f, ctx.ids)))) for f in fs] if fs else [])
+            batch = det.detect(records[start : start + ctx.spec.batch_size])
+            # through JSON and back (the whole batch in one go), so fresh findings equal the ones a
+            # resumed run reloads
+            plain = orjson.loads(_dumps([_owned(f, ctx.ids) for fs in batch for f in fs]))
+            at = 0
+            for fs in batch:
+                found.append([_finding(d) for d in plain[at : at + len(fs)]] if fs else [])
+                at += len(fs)
         per_detector.append(found)
     merged: list[list[Finding]] = [[] for _ in records]
     for found in per_detector:
@@ -178,7 +183,7 @@ def annotate(
         )
         for n, (rec, fs) in enumerate(zip(records, merged, strict=True)):
             if fs:
-                out.write(_dumps({"n": n, "id": rec.id, "f": [f.to_dict() for f in fs]}) + b"\n")
+                out.write(_dumps({"n": n, "id": rec.id, "f": [_fields(f) for f in fs]}) + b"\n")
         findings_dir.write_atomic(rel, out.getvalue())
     return merged
 
@@ -190,8 +195,23 @@ def _owner(name: str, ids: Sequence[str]) -> str | None:
     return None
 
 
+def _fields(f: Finding) -> dict[str, Any]:
+    """``f.to_dict()`` without copying the evidence: it is only serialised, never changed."""
+    return {
+        "record_id": f.record_id,
+        "detector": f.detector,
+        "layer": f.layer,
+        "risk": f.risk,
+        "score": f.score,
+        "start": f.start,
+        "end": f.end,
+        "topic": f.topic,
+        "evidence": f.evidence,
+    }
+
+
 def _owned(f: Finding, ids: Sequence[str]) -> dict[str, Any]:
-    d = f.to_dict()
+    d = _fields(f)
     if f.detector not in ids:
         owner = _owner(f.detector, ids)
         if owner:
@@ -424,6 +444,7 @@ def write_chunk(
     consent: Counter[str] = Counter()
     redacted = pii_redacted = prov_missing = 0
     n = 0
+    policy_fp = spec.policy.fingerprint()  # the same for every removed record of the shard
     for item in chunk.items:
         if isinstance(item, Rejection):
             rejected[item.reason] += 1
@@ -451,7 +472,7 @@ def write_chunk(
             "reason": d.reason,
             "rule": d.rule,
             "detectors": d.detectors,
-            "policy": spec.policy.fingerprint(),
+            "policy": policy_fp,
         }
         ledger.write(_dumps(entry) + b"\n")
     data = _encode(rows, spec.fmt, spec)

@@ -104,3 +104,26 @@ def test_term_with_separator_ends_needs_them_in_the_text() -> None:
         for t in ("有违禁* 在", "有违禁在", "禁词. 好", "禁词好")
     ]
     assert spans == [[(1, 4)], [], [(0, 3)], []]
+
+
+def test_char_span_counts_code_points_before_byte_offsets() -> None:
+    import random
+
+    import numpy as np
+
+    from safecorpus.detect.lexicon.detector import _char_span
+
+    rng = random.Random(2)
+    text = "".join(rng.choice(["a", "é", "字", "🙂", " ", "\n"]) for _ in range(3000))
+    data = text.encode("utf-8")
+    bounds = [len(text[:i].encode("utf-8")) for i in range(len(text) + 1)]
+    picks = sorted(rng.sample(range(len(text)), 200))
+    starts = np.array([bounds[i] for i in picks] + [bounds[picks[0]]], dtype=np.int64)  # a repeated offset
+    ends = np.array(
+        [bounds[min(i + rng.randint(1, 5), len(text))] for i in picks] + [bounds[-1]], dtype=np.int64
+    )
+    s, e = _char_span(data, starts, ends)
+    assert s.tolist() == [len(data[:b].decode("utf-8")) for b in starts.tolist()]
+    assert e.tolist() == [len(data[:b].decode("utf-8")) for b in ends.tolist()]
+    empty = np.empty(0, dtype=np.int64)
+    assert [a.tolist() for a in _char_span(data, empty, empty)] == [[], []]

@@ -45,3 +45,28 @@ def test_options_can_switch_steps_off() -> None:
 
 def test_canonical_term_strips() -> None:
     assert canonical_term("  國家 ") == "国家"
+
+
+def test_map_back_over_random_removals() -> None:
+    """Removed characters (invisible, NUL, separator runs between CJK) are skipped by the map back: each
+    normalised character comes from an original one that normalises to it, in order, and the removed
+    ones are exactly those not mapped to."""
+    import random
+
+    import numpy as np
+
+    norm = Normalizer()
+    rng = random.Random(1)
+    pieces = ["字", "中文", "，", " ", "*", "·", "。", ". ", "\u200b", "\x00", "\ufeff", "a", "B", "１", "  "]
+    for _ in range(500):
+        texts = [
+            "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(rng.randint(1, 6))
+        ]
+        batch = norm.normalize_batch(texts)
+        joined = "\n".join(texts)
+        back = batch.to_original(np.arange(batch.codes.size))
+        assert np.all(np.diff(back) > 0)
+        for q, i in enumerate(back.tolist()):
+            assert norm.normalize(joined[i]) == chr(batch.codes[q]), (texts, q)
+        for i in sorted(set(range(len(joined))) - set(back.tolist())):
+            assert joined[i] in "，*·。\u200b\x00\ufeff " or not norm.normalize(joined[i]), (texts, i)

@@ -375,7 +375,7 @@ class LexiconDetector:
         if not ids.size:
             return None
         if channel.utf8:
-            starts, ends = views.char_span(codes, ends_b - channel.length[ids], ends_b)
+            starts, ends = _char_span(data, ends_b - channel.length[ids], ends_b)
             keep = np.ones(ids.size, dtype=bool)
             left = channel.left_word[ids] & (starts > 0)  # type: ignore[index]
             keep[left] &= ~_WORD[codes[starts[left] - 1]]
@@ -438,7 +438,6 @@ class _Views:
         self.basic_codes = batch.codes
         self._utf8: dict[str, bytes] = {}
         self._word: dict[str, bytes] = {}
-        self._widths: dict[int, np.ndarray] = {}
         self._variant: tuple[np.ndarray, np.ndarray, np.ndarray] | tuple[()] | None = None
         self._homophone: np.ndarray | None = None
         self._pinyin: V.PinyinView | tuple[()] | None = None
@@ -460,16 +459,6 @@ class _Views:
         if key not in self._word:
             self._word[key] = b" " + np.take(_WORD_VIEW, codes).tobytes() + b" "
         return self._word[key]
-
-    def char_span(
-        self, codes: np.ndarray, start_b: np.ndarray, end_b: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        key = id(codes)
-        if key not in self._widths:
-            width = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
-            self._widths[key] = np.cumsum(width) - width
-        byte_start = self._widths[key]
-        return np.searchsorted(byte_start, start_b), np.searchsorted(byte_start, end_b)
 
     def variant(self, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """The variant view over windows where it can differ from the basic text."""
@@ -502,6 +491,24 @@ class _Views:
                 self.pinyin_origin = idx
                 self._pinyin = V.pinyin_view(self.pinyin_codes)
         return self._pinyin or None
+
+
+def _char_span(data: bytes, start_b: np.ndarray, end_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Code-point offsets of UTF-8 byte offsets that fall on character boundaries (a literal match's
+    start and end do): the offset less the continuation bytes before it, counted between the sorted
+    offsets, so the work is a pass over the bytes whatever the number of hits."""
+    offsets = np.concatenate([start_b, end_b])
+    order = np.argsort(offsets, kind="stable")
+    cont = (np.frombuffer(data, dtype=np.uint8) & 0xC0) == 0x80
+    edges = offsets[order].tolist()
+    counts = np.empty(len(edges), dtype=np.int64)
+    prev = 0
+    for n, edge in enumerate(edges):
+        counts[n] = np.count_nonzero(cont[prev:edge])
+        prev = edge
+    chars = np.empty_like(offsets)
+    chars[order] = offsets[order] - np.cumsum(counts)
+    return chars[: start_b.size], chars[start_b.size :]
 
 
 def _homophone_exclusions(lexicon: Lexicon) -> frozenset[str]:

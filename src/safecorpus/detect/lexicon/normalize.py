@@ -122,12 +122,30 @@ class NormalizedBatch:
 
     text: str
     codes: np.ndarray  # normalised code points
-    origin: np.ndarray | None  # index into the joined original text per normalised char; None = identity
+    # the positions of the joined original text that normalising removed (sorted; None = none), as
+    # "kept characters before each": usually a handful, so the map back costs nothing per character
+    removed_at: np.ndarray | None
     doc_starts: np.ndarray  # start of each document in the joined original text
     doc_lengths: np.ndarray
 
+    @property
+    def origin(self) -> np.ndarray | None:
+        """Index into the joined original text per normalised character; None = identity."""
+        return None if self.removed_at is None else self.to_original(np.arange(self.codes.size))
+
     def to_original(self, positions: np.ndarray) -> np.ndarray:
-        return positions if self.origin is None else self.origin[positions]
+        """Index into the joined original text of each normalised position."""
+        return positions if self.removed_at is None else _to_raw(self.removed_at, positions)
+
+
+def _removed_at(removed: np.ndarray) -> np.ndarray:
+    """Sorted removed positions → the number of kept positions before each (non-decreasing)."""
+    return removed - np.arange(removed.size, dtype=removed.dtype)
+
+
+def _to_raw(removed_at: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """A kept position's index before removal: itself plus the removed positions before it."""
+    return positions + np.searchsorted(removed_at, positions, side="right")
 
 
 _OTHER, _SEP, _CJK = 0, 1, 2
@@ -176,22 +194,27 @@ class Normalizer:
         # gathers ~1.5x faster than fancy indexing
         packed = np.take(self._packed, raw)
         codes = packed & _CODE_MASK
-        origin: np.ndarray | None = None
+        removed_at: np.ndarray | None = None  # see NormalizedBatch
         if np.count_nonzero(codes) != codes.size:
             keep = codes != 0
-            origin = np.flatnonzero(keep)
+            removed_at = _removed_at(np.flatnonzero(~keep))
             codes, packed = codes[keep], packed[keep]
         if self.options.squeeze_separators and codes.size:
             drop = self._separator_runs(codes, (packed >> 24).astype(np.uint8))
             if drop is not None:
-                kept = np.flatnonzero(~drop)
-                origin = kept if origin is None else origin[kept]
-                codes = codes[kept]
+                codes = np.delete(codes, drop)
+                raw_drop = drop if removed_at is None else _to_raw(removed_at, drop)
+                if removed_at is None:
+                    removed_at = _removed_at(raw_drop)
+                else:
+                    before = removed_at + np.arange(removed_at.size)  # back to removed positions
+                    removed_at = _removed_at(np.union1d(before, raw_drop))
         text = codes.tobytes().decode("utf-32-le")
-        return NormalizedBatch(text, codes, origin, starts, lengths)
+        return NormalizedBatch(text, codes, removed_at, starts, lengths)
 
     def _separator_runs(self, codes: np.ndarray, cls: np.ndarray) -> np.ndarray | None:
-        """Mask of separator runs (at most ``max_separator_run`` long) with CJK on both sides.
+        """Sorted positions of the separator runs (at most ``max_separator_run`` long) with CJK on both
+        sides.
 
         Only separators right after a CJK character can start such a run, so the work beyond one table
         lookup and one comparison is proportional to those few candidates, not to the text.
@@ -218,11 +241,7 @@ class Normalizer:
             starts, run_len = starts[~brk], run_len[~brk]
         if not starts.size:
             return None
-        drop = np.zeros(codes.size, dtype=bool)
-        for k in range(limit):
-            sel = run_len > k
-            drop[starts[sel] + k] = True
-        return drop
+        return np.sort(np.concatenate([starts[run_len > k] + k for k in range(limit)]))
 
 
 @lru_cache(maxsize=1)

@@ -326,7 +326,8 @@ class LexiconRules:
         if not n or self.empty:
             return keep, decisions
         if self.allow_detector is not None:
-            allowed = self.allow_detector.match_batch(texts)
+            # only the texts with a match can suppress one: scan those (a few in a batch), not all
+            allowed = _in_docs(self.allow_detector, texts, np.unique(matches.docs))
             if len(allowed):
                 covered, which = _covered(matches, allowed)
                 keep &= ~covered
@@ -371,6 +372,20 @@ class LexiconRules:
                         if explain:
                             decisions[i] = verdict
         return keep, decisions
+
+
+def _in_docs(detector: LexiconDetector, texts: Sequence[str], docs: np.ndarray) -> Matches:
+    """``detector``'s matches in ``texts[d]`` for each ``d`` of the sorted ``docs``, with batch indices."""
+    if docs.size == len(texts):
+        return detector.match_batch(texts)
+    found = detector.match_batch([texts[d] for d in docs.tolist()])
+    if not len(found):
+        return found
+    out = object.__new__(type(found))
+    for slot in type(found).__slots__:
+        setattr(out, slot, getattr(found, slot))
+    out.docs = docs[found.docs]
+    return out
 
 
 def _covered(matches: Matches, allowed: Matches) -> tuple[np.ndarray, np.ndarray]:
