@@ -7,7 +7,7 @@ from operator import attrgetter
 from typing import Any
 
 from safecorpus.detect.base import Finding
-from safecorpus.detect.pii.engine import PiiEngine, PiiSpan, _cached_database
+from safecorpus.detect.pii.engine import PiiEngine, PiiSpan, _cached_database, scan_ids
 from safecorpus.detect.pii.recognizers import default_recognizers
 from safecorpus.detect.pii.sensitive import sensitive_recognizers
 from safecorpus.io.records import Record
@@ -55,12 +55,7 @@ class PiiDetector:
     def spans(self, text: str) -> list[PiiSpan]:
         if self._joint is not None and text:
             # One prefilter scan for both engines: sensitive ids are offset by _SENSITIVE_BASE.
-            hits: set[int] = set()
-
-            def on_match(pid: int, frm: int, to: int, flags: int, ctx: object) -> None:
-                hits.add(pid)
-
-            self._joint.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
+            hits = scan_ids(self._joint, text)
             mine = {h for h in hits if h < _SENSITIVE_BASE}
             theirs = {h - _SENSITIVE_BASE for h in hits if h >= _SENSITIVE_BASE}
             out = self.engine.analyze(text, mine)

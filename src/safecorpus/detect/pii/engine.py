@@ -113,11 +113,28 @@ class PiiEngine:
                 label = f"{rec.name}@{rec.version}"
                 self._compiled.append(_Compiled(rec, pat, re.compile(pat.regex, pat.flags), label, lowered))
         self._priority = {id(r): i for i, r in enumerate(self.recognizers)}
-        self._recs = [c.recognizer for c in self._compiled]
+        # Per compiled pattern, what ``analyze`` needs, looked up once instead of on every text.
+        self._plans = [
+            (
+                c,
+                c.recognizer,
+                id(c.recognizer),
+                -self._priority[id(c.recognizer)],
+                bool(c.recognizer.context),
+                c.recognizer.requires_context,
+                c.recognizer.finder,
+                c.pattern.finder,
+                c.regex.finditer,
+                c.lowered.finditer if c.lowered is not None else None,
+                c.recognizer.validate,
+                c.pattern.score,
+                c.recognizer.context_boost,
+            )
+            for c in self._compiled
+        ]
         self._db = None
         self._always: list[int] = []
         self._context_gate: dict[int, int] = {}
-        self._plan_cache: list[tuple] | None = None
         if accelerate is None:
             accelerate = _hs is not None
         if accelerate:
@@ -127,7 +144,9 @@ class PiiEngine:
         self._always_set = frozenset(self._always)
         self._gate_key = {gid: key for key, gid in self._context_gate.items()}
         # Per pattern: the recognizer key whose context gate must have fired, or None.
-        self._needs_context = [id(r) if r.requires_context else None for r in self._recs]
+        self._needs_context = [
+            id(c.recognizer) if c.recognizer.requires_context else None for c in self._compiled
+        ]
 
     @property
     def accelerated(self) -> bool:
@@ -137,19 +156,20 @@ class PiiEngine:
         flags = _hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_UCP
         ok_ids: list[int] = []
         exprs: list[bytes] = []
+        gates = {
+            i: _to_hyperscan(c.pattern.gate or c.pattern.regex)
+            for i, c in enumerate(self._compiled)
+            if c.pattern.prefilter
+        }
         unsupported = _unsupported_prefilters(
-            [
-                (i, _to_hyperscan(c.pattern.gate or c.pattern.regex), flags | _flag(c.pattern))
-                for i, c in enumerate(self._compiled)
-                if c.pattern.prefilter
-            ]
+            [(i, expr, flags | _flag(self._compiled[i].pattern)) for i, expr in gates.items()]
         )
-        for i, c in enumerate(self._compiled):
-            if not c.pattern.prefilter or i in unsupported:
+        for i in range(len(self._compiled)):
+            if i not in gates or i in unsupported:
                 self._always.append(i)
                 continue
             ok_ids.append(i)
-            exprs.append(_to_hyperscan(c.pattern.gate or c.pattern.regex))
+            exprs.append(gates[i])
         # Every recognizer with context words gets a second gate: its context words, as one expression.
         # It drops candidates of recognizers that require context, and it spares the per-candidate window
         # search where no context word occurs in the text at all.
@@ -169,44 +189,12 @@ class PiiEngine:
         self.hs_spec = (exprs, ok_ids, all_flags)
         self._db = _cached_database(exprs, ok_ids, all_flags)
 
-    def _plans(self) -> list[tuple]:
-        """Per compiled pattern, what ``analyze`` needs, looked up once instead of on every text."""
-        if self._plan_cache is None:
-            plans = []
-            for c in self._compiled:
-                rec, pat = c.recognizer, c.pattern
-                plans.append(
-                    (
-                        c,
-                        rec,
-                        id(rec),
-                        -self._priority[id(rec)],
-                        bool(rec.context),
-                        rec.requires_context,
-                        rec.finder,
-                        pat.finder,
-                        c.regex.finditer,
-                        c.lowered.finditer if c.lowered is not None else None,
-                        rec.validate,
-                        pat.score,
-                        rec.context_boost,
-                    )
-                )
-            self._plan_cache = plans
-        return self._plan_cache
-
     def _candidate_patterns(self, text: str) -> tuple[Iterable[int], set[int] | None]:
         """Pattern ids that can match ``text``, and the ids of recognizers (``id(rec)``) with a context
         word somewhere in it (``None`` without the prefilter: then every window is searched)."""
         if self._db is None:
             return range(len(self._compiled)), None
-        hits: set[int] = set()
-
-        def on_match(pid: int, frm: int, to: int, flags: int, ctx: object) -> None:
-            hits.add(pid)
-
-        self._db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
-        return self.candidates_from_hits(hits)
+        return self.candidates_from_hits(scan_ids(self._db, text))
 
     def candidates_from_hits(self, hits: set[int]) -> tuple[list[int], set[int]]:
         """``_candidate_patterns`` from the ids the prefilter database reported (``hs_spec`` ids), so a
@@ -232,7 +220,7 @@ class PiiEngine:
             pids, with_context = self._candidate_patterns(text)
         if not pids:  # the prefilter rules out every pattern (most texts, for the sensitive categories)
             return []
-        plans = self._plans()
+        plans = self._plans
         min_score = self.min_score
         cands: list[tuple[tuple, int, int, _Compiled, Check]] = []
         # Without the prefilter: per recognizer, whether a context word occurs anywhere in the text.
@@ -307,26 +295,6 @@ class PiiEngine:
             return []
         return self._resolve(cands)
 
-    def _check(
-        self, rec: Recognizer, pat: Pattern, text: str, s: int, e: int, ctx_in_text: bool = True
-    ) -> tuple[int, int, float, Check] | None:
-        """Validate one candidate: its (possibly narrowed) span, rounded score and check, or None (the
-        per-candidate step of ``analyze``, kept whole for tools that check a single candidate)."""
-        check = rec.validate(text[s:e], text, s, e)
-        if check is None:
-            return None
-        if check.span is not None:
-            s, e = check.span
-        has_ctx = ctx_in_text and rec.has_context(text, s, e) if rec.context else False
-        if rec.requires_context and not has_ctx:
-            return None
-        score = check.score if check.score is not None else pat.score
-        if rec.context_boost and has_ctx:
-            score = min(1.0, score + rec.context_boost)
-        if score < self.min_score:
-            return None
-        return s, e, round(score, 3), check
-
     @staticmethod
     def _span(s: int, e: int, score: float, c: _Compiled, check: Check) -> PiiSpan:
         rec = c.recognizer
@@ -362,6 +330,17 @@ class PiiEngine:
 
 
 _RANK = itemgetter(0)
+
+
+def scan_ids(db: Any, text: str) -> set[int]:
+    """The ids a hyperscan prefilter database reports anywhere in ``text``."""
+    hits: set[int] = set()
+
+    def on_match(pid: int, frm: int, to: int, flags: int, ctx: object) -> None:
+        hits.add(pid)
+
+    db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
+    return hits
 
 
 def _flag(pattern: Pattern) -> int:
