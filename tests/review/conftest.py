@@ -6,6 +6,7 @@ binaries the PostgreSQL cases skip, unless SAFECORPUS_REQUIRE_PG=1 (set by .ci/r
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import Engine
 
+from safecorpus.registry.db import Run
 from safecorpus.review import accounts, qualification
 from safecorpus.review.models import User
 from safecorpus.review.pgtemp import TempPostgres, find_bin
@@ -52,3 +54,28 @@ def make_user(engine: Engine, name: str, role: str, qualified: bool = True) -> U
         test = qualification.load_test()
         qualification.take(engine, user, {i: sorted(r) for i, _t, r in test.items})
     return user
+
+
+def stored_run(run_id: str, sample_size: int, records: int) -> Run:
+    """A finished assess run row for the review tests: the sample size and record counts they read,
+    placeholders elsewhere."""
+    now = dt.datetime.now(dt.UTC)
+    return Run(
+        id=run_id,
+        started_at=now,
+        finished_at=now,
+        corpus="c",
+        profile="p",
+        profile_data={},
+        seed="s",
+        key_fingerprint="k",
+        sampling_design="d",
+        sample_size=sample_size,
+        detectors=[],
+        records_read=records,
+        records_assessed=records,
+        records_rejected=0,
+        rejected_reasons={},
+        evidence_dir="e",
+        summary={},
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
@@ -10,11 +9,11 @@ from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
 from safecorpus.assess.prevalence import corrected_prevalence
-from safecorpus.registry.db import Run, SourceResult
+from safecorpus.registry.db import SourceResult
 from safecorpus.review.corrected import corrected_table
 from safecorpus.review.queues import NewItem, add_items
 from safecorpus.review.store import open_review_store
-from tests.review.conftest import make_user
+from tests.review.conftest import make_user, stored_run
 from tests.review.server import LiveServer
 from tests.review.test_app_security import login
 from tests.review.test_statistics import _label_all
@@ -26,29 +25,8 @@ VIOLATING = set(range(7)) | {8, 20, 21}  # 3 flagged items are clean, 2 unflagge
 
 def seed_run(engine, run_id: str = "run1", census: bool = False) -> None:
     """A stored assess run for source ``web`` (40 sampled, 10 flagged) and its sample as review items."""
-    now = dt.datetime.now(dt.UTC)
     with Session(engine) as s:
-        s.add(
-            Run(
-                id=run_id,
-                started_at=now,
-                finished_at=now,
-                corpus="c",
-                profile="p",
-                profile_data={},
-                seed="s",
-                key_fingerprint="k",
-                sampling_design="d",
-                sample_size=SCREENED,
-                detectors=[],
-                records_read=80,
-                records_assessed=80,
-                records_rejected=0,
-                rejected_reasons={},
-                evidence_dir="e",
-                summary={},
-            )
-        )
+        s.add(stored_run(run_id, SCREENED, 80))
         s.add(
             SourceResult(
                 run_id=run_id,

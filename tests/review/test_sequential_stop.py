@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 
 from sqlalchemy.orm import Session
 
 from safecorpus.assess.sequential import design_from_profile
-from safecorpus.registry.db import Run, SourceResult
+from safecorpus.registry.db import SourceResult
 from safecorpus.review.queues import NewItem, add_items, claim, submit_label, submit_review
 from safecorpus.review.sequential_stop import decided_sources, ranked_ids, sequential_state
 from safecorpus.taxonomy.profile import load_profile
-from tests.review.conftest import make_user
+from tests.review.conftest import make_user, stored_run
 
 N = 120
 
@@ -26,29 +25,8 @@ def _seed(engine, tmp_path) -> list[str]:
     path.write_text(
         "# source: web\nhash\tid\tviolation\trisks\tlayers\n" + "".join(f"{h}\t{r}\t0\t\t\n" for h, r in rows)
     )
-    now = dt.datetime.now(dt.UTC)
     with Session(engine) as s:
-        s.add(
-            Run(
-                id="run1",
-                started_at=now,
-                finished_at=now,
-                corpus="c",
-                profile="p",
-                profile_data={},
-                seed="s",
-                key_fingerprint="k",
-                sampling_design="d",
-                sample_size=N,
-                detectors=[],
-                records_read=N,
-                records_assessed=N,
-                records_rejected=0,
-                rejected_reasons={},
-                evidence_dir="e",
-                summary={},
-            )
-        )
+        s.add(stored_run("run1", N, N))
         s.add(
             SourceResult(
                 run_id="run1",
