@@ -87,22 +87,14 @@ def _navigate(driver, action) -> None:
 
 
 def _find(driver, element_id: str):
-    """Look an element up by id, retried on the driver-level document-swap race; a missing element still
-    fails the test after the wait."""
-    from selenium.common.exceptions import NoSuchElementException, WebDriverException
+    """Look an element up by id, retried while it is missing or the driver hits the document-swap race
+    (both are ``WebDriverException``s); a missing element still fails the test after the wait."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.wait import WebDriverWait
 
-    def look(d):
-        try:
-            return d.find_element(By.ID, element_id)
-        except NoSuchElementException:
-            raise
-        except WebDriverException:
-            return False
-
-    return WebDriverWait(driver, 30, poll_frequency=0.2, ignored_exceptions=(NoSuchElementException,)).until(
-        look, message=f"no element #{element_id}"
+    return WebDriverWait(driver, 30, poll_frequency=0.2, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.find_element(By.ID, element_id), message=f"no element #{element_id}"
     )
 
 
