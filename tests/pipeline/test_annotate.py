@@ -5,10 +5,11 @@ from __future__ import annotations
 import orjson
 
 from safecorpus.detect.base import Finding
-from safecorpus.pipeline.worker import _dumps, _fields
+from safecorpus.pipeline.worker import _dumps
 
 
-def test_fields_equal_to_dict_in_keys_order_and_bytes() -> None:
+def test_uncopied_to_dict_equals_to_dict_in_keys_order_and_bytes() -> None:
+    """The worker serialises ``to_dict(copy=False)``; it must give the same keys, order and bytes."""
     findings = [
         Finding(
             "r1", "pii.email@1", "pii", "pii", 0.9, 3, 9, "email", {"type": "EMAIL", "n": [1, {"a": None}]}
@@ -17,6 +18,8 @@ def test_fields_equal_to_dict_in_keys_order_and_bytes() -> None:
         Finding("r3", "lexicon@2", "keyword", "A.1", 1.0, None, None, None, {}),
     ]
     for f in findings:
-        assert list(_fields(f)) == list(f.to_dict())
-        assert _dumps(_fields(f)) == _dumps(f.to_dict())
-        assert orjson.loads(_dumps(_fields(f))) == f.to_dict()
+        shared = f.to_dict(copy=False)
+        assert list(shared) == list(f.to_dict())
+        assert _dumps(shared) == _dumps(f.to_dict())
+        assert orjson.loads(_dumps(shared)) == f.to_dict()
+        assert shared["evidence"] is f.evidence

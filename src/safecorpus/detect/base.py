@@ -38,9 +38,10 @@ class Finding:
     def tag(self) -> str:
         return f"{self.risk}/{self.topic}" if self.topic else self.risk
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, copy: bool = True) -> dict[str, Any]:
         """The fields in declaration order, as ``dataclasses.asdict`` gives them (but without its
-        generic deep copy, which cost more than the detector itself in ``filter``)."""
+        generic deep copy, which cost more than the detector itself in ``filter``). ``copy=False``
+        shares the evidence instead of copying it, for callers that only serialise the result."""
         return {
             "record_id": self.record_id,
             "detector": self.detector,
@@ -50,7 +51,7 @@ class Finding:
             "start": self.start,
             "end": self.end,
             "topic": self.topic,
-            "evidence": _plain_copy(self.evidence),
+            "evidence": _plain_copy(self.evidence) if copy else self.evidence,
         }
 
 

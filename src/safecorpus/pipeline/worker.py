@@ -183,7 +183,7 @@ def annotate(
         )
         for n, (rec, fs) in enumerate(zip(records, merged, strict=True)):
             if fs:
-                out.write(_dumps({"n": n, "id": rec.id, "f": [_fields(f) for f in fs]}) + b"\n")
+                out.write(_dumps({"n": n, "id": rec.id, "f": [f.to_dict(copy=False) for f in fs]}) + b"\n")
         findings_dir.write_atomic(rel, out.getvalue())
     return merged
 
@@ -195,23 +195,8 @@ def _owner(name: str, ids: Sequence[str]) -> str | None:
     return None
 
 
-def _fields(f: Finding) -> dict[str, Any]:
-    """``f.to_dict()`` without copying the evidence: it is only serialised, never changed."""
-    return {
-        "record_id": f.record_id,
-        "detector": f.detector,
-        "layer": f.layer,
-        "risk": f.risk,
-        "score": f.score,
-        "start": f.start,
-        "end": f.end,
-        "topic": f.topic,
-        "evidence": f.evidence,
-    }
-
-
 def _owned(f: Finding, ids: Sequence[str]) -> dict[str, Any]:
-    d = _fields(f)
+    d = f.to_dict(copy=False)
     if f.detector not in ids:
         owner = _owner(f.detector, ids)
         if owner:
