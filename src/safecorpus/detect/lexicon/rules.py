@@ -381,11 +381,8 @@ def _in_docs(detector: LexiconDetector, texts: Sequence[str], docs: np.ndarray) 
     found = detector.match_batch([texts[d] for d in docs.tolist()])
     if not len(found):
         return found
-    out = object.__new__(type(found))
-    for slot in type(found).__slots__:
-        setattr(out, slot, getattr(found, slot))
-    out.docs = docs[found.docs]
-    return out
+    # Matches is imported for type checking only (import cycle), so build it through its type
+    return type(found)(docs[found.docs], found.starts, found.ends, found.patterns, found.channels)
 
 
 def _covered(matches: Matches, allowed: Matches) -> tuple[np.ndarray, np.ndarray]:
