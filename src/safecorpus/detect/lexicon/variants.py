@@ -17,6 +17,7 @@ length, chosen from the false-positive measurements in docs/benchmarks.md.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -165,6 +166,15 @@ class VariantOptions:
                 self.split_chars,
             )
         )
+
+    @property
+    def tag(self) -> str:
+        """A short, stable tag of these options ("" when none is on), part of the detector's version so
+        findings stored under other options are never reused as if they were these."""
+        if not self.any:
+            return ""
+        text = ",".join(f"{k}={getattr(self, k)}" for k in sorted(self.__dataclass_fields__))
+        return hashlib.sha256(text.encode()).hexdigest()[:8]
 
     @property
     def variant_view(self) -> bool:
