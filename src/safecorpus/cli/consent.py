@@ -21,7 +21,7 @@ from safecorpus.cli.common import (
     write_json,
 )
 from safecorpus.config import ProjectConfig
-from safecorpus.errors import InputError
+from safecorpus.errors import ConfigError, InputError
 
 SCHEMA_VERSION = "1"
 
@@ -138,7 +138,7 @@ def report(
     """The ledger's summary and, for the corpus at PATH, record counts by consent verdict."""
     import orjson
 
-    from safecorpus.detect.pii.detector import PiiDetector
+    from safecorpus.detect import registry
     from safecorpus.io.records import Record
     from safecorpus.registry.consent import (
         VERDICTS,
@@ -160,7 +160,9 @@ def report(
         root = require_path(path)
         options = resolve_reader(project, **reader_given)
         ledger = ConsentLedger.load(engine, subject_field=field)
-        detector = PiiDetector(min_score=min_score)
+        detector = registry.build("pii", registry.BuildContext(pii_min_score=min_score))
+        if detector is None:
+            raise ConfigError("consent report needs the PII detector, which could not be loaded here")
         counts: Counter[str] = Counter()
         out = open(out_path, "wb") if out_path else None  # noqa: SIM115
         try:
