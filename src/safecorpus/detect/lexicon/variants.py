@@ -419,7 +419,12 @@ def variant_interest(codes: np.ndarray, options: VariantOptions) -> np.ndarray:
         interest[1:] |= same & _HANZI[codes[1:]]
         interest[2:] |= same[1:] & same[:-1] & letter[2:]
     if options.letter_spacing and codes.size > 2:
-        interest[1:-1] |= _SPACING[codes[1:-1]] & letter[:-2] & letter[2:]
+        # a separator between two *single* letters (as variant_view drops it), not every space between
+        # two English words: the view differs from the basic text only there
+        prev_letter = np.concatenate(([False], letter[:-1]))
+        next_letter = np.concatenate((letter[1:], [False]))
+        single = letter & ~prev_letter & ~next_letter
+        interest[1:-1] |= _SPACING[codes[1:-1]] & single[:-2] & single[2:]
     return interest
 
 
