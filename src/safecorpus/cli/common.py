@@ -24,13 +24,18 @@ console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty
 err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 132)
 
 
-def config_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option(
+def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--config`` alone, for commands that read ``safecorpus.toml`` but no policy profile."""
+    return click.option(
         "--config",
         "config_path",
         type=click.Path(dir_okay=False),
         help="Project configuration file (default: ./safecorpus.toml when present).",
     )(f)
+
+
+def config_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = config_option(f)
     f = click.option(
         "--profile",
         "profile_name",
