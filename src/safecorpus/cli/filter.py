@@ -10,6 +10,7 @@ import click
 
 from safecorpus.cli import cli
 from safecorpus.cli.common import (
+    OldNamesHidden,
     console,
     err_console,
     reader_options,
@@ -29,9 +30,11 @@ from safecorpus.pipeline.storage import is_remote
 @click.argument("out", metavar="OUT")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Project configuration file.")
 @click.option(
+    "--profile",
     "--policy",
     "policy",
-    metavar="PROFILE|TOML",
+    cls=OldNamesHidden,
+    metavar="NAME|PATH",
     help="Policy profile (its [filter] table sets the actions): a packaged name or a profile .toml.",
 )
 @click.option("--run", "run_id", metavar="RUN_ID", help="Apply the source verdicts of this stored run.")
