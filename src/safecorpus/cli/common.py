@@ -114,6 +114,7 @@ def section_defaults(section: str, keys: dict[str, str] | None = None) -> Callab
                     kwargs[name] = tuple(value) if isinstance(value, list) else value
             return f(*args, **kwargs)
 
+        wrapper.config_section = (section, rename)  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
