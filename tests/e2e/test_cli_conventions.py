@@ -140,6 +140,10 @@ def test_review_stats_json(tmp_path: Path) -> None:
     assert doc["manual_sample"]["required"] == 4000 and doc["corrected_prevalence"] == {}
     run("review", "stats", "--json", "r.json", "--table", *store, cwd=tmp_path)
     assert json.loads((tmp_path / "r.json").read_text()) == doc
+    # The configured profile applies to the manual-sample rule.
+    (tmp_path / "safecorpus.toml").write_text("[profile.manual_sample]\nmin_items = 5000\n")
+    proc = run("review", "stats", "--json", *store, cwd=tmp_path)
+    assert json.loads(proc.stdout)["manual_sample"]["required"] == 5000
 
 
 def test_review_commands_read_the_store_from_the_config(tmp_path: Path) -> None:

@@ -316,9 +316,15 @@ def purge(config_path: str | None, store_dir: str | None, store_url: str | None)
 @review.command("stats")
 @json_option
 @click.option("--table", is_flag=True, help="Print readable tables instead of the JSON document.")
-@_store_options
+@config_options
+@store_options
 def stats(
-    json_path: str | None, table: bool, config_path: str | None, store_dir: str | None, store_url: str | None
+    json_path: str | None,
+    table: bool,
+    config_path: str | None,
+    profile_name: str | None,
+    store_dir: str | None,
+    store_url: str | None,
 ) -> None:
     """Progress, the manual-sample result, agreement, calibration counts and corrected prevalence.
 
@@ -339,7 +345,7 @@ def stats(
     doc = {
         "schema_version": "2",
         "progress": progress(engine),
-        "manual_sample": manual_sample_result(engine),
+        "manual_sample": manual_sample_result(engine, resolve_config(config_path, profile_name)[1]),
         "agreement": {part: {k: asdict(v) for k, v in rows.items()} for part, rows in kappa.items()},
         "calibration": calibration_table(engine),
         "corrected_prevalence": corrected_table(engine),
