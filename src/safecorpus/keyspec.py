@@ -13,7 +13,7 @@ import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from safecorpus.errors import ConfigError
 
@@ -98,34 +98,35 @@ def List(item: Value, doc: str = "") -> Value:
 
 @dataclass
 class Checker:
-    """Walks one TOML document against a spec. ``where`` names the file; ``prefix`` the dotted path."""
+    """Walks one TOML document against a spec. ``where`` names the file in every message; ``root`` (with
+    ``root_prefix``, the dotted path it sits at) lets a key in the wrong table be pointed at the right one."""
 
     where: str
     root: Table | None = None
     root_prefix: str = ""
 
-    def fail(self, message: str) -> None:
+    def fail(self, message: str) -> NoReturn:
         raise ConfigError(f"{self.where}: {message}")
 
     def table(self, data: Any, spec: Table, path: str) -> dict[str, Any]:
         if not isinstance(data, dict):
-            self.fail(f"{path or 'the file'} must be a table ([{path}]), got {data!r}")
+            self.fail(f"{path or 'the document'} must be a table, got {data!r}")
         out: dict[str, Any] = {}
         for key, value in data.items():
             dotted = f"{path}.{key}" if path else key
             sub = spec.fields.get(key)
             if sub is None:
                 self.unknown(dotted, key, path, spec)
-            out[key] = self.any(value, sub, dotted)  # type: ignore[arg-type]
+            out[key] = self.any(value, sub, dotted)
         return out
 
-    def unknown(self, dotted: str, key: str, path: str, spec: Table) -> None:
+    def unknown(self, dotted: str, key: str, path: str, spec: Table) -> NoReturn:
         guess = nearest(key, spec.fields)
         full = (f"{path}.{guess}" if path else guess) if guess else None
         if full is None and self.root is not None:  # perhaps the right key in the wrong table
             everywhere = dotted_keys(self.root, self.root_prefix)
             same_name = [k for k in everywhere if k.rsplit(".", 1)[-1] == key]
-            full = same_name[0] if same_name else nearest(dotted, everywhere)
+            full = (nearest(dotted, same_name) or same_name[0]) if same_name else nearest(dotted, everywhere)
         if full is not None:
             self.fail(f"unknown key {dotted!r}; did you mean {full!r}?")
         known = ", ".join(sorted(spec.fields))
