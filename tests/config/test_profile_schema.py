@@ -143,3 +143,22 @@ def test_numbers_are_normalised_so_equal_settings_fingerprint_alike(tmp_path: Pa
     assert load_profile("tc260-003-2024").fingerprint() != base.fingerprint()
     assert base.fingerprint({"input": {"text_field": "body"}}) != base.fingerprint()
     assert base.fingerprint({"a": 1, "b": 2}) == base.fingerprint({"b": 2, "a": 1})
+
+
+def test_schema_tables_match_the_dataclasses_that_read_them() -> None:
+    """The [filter] and [lexicon.variants] tables are read into dataclasses: their fields and the schema
+    must not drift apart (a field without a schema key could never be set)."""
+    from safecorpus.detect.lexicon.variants import VariantOptions
+    from safecorpus.pipeline.policy import FilterPolicy
+
+    derived = {"profile", "decision_layers", "data_risks", "min_score"}  # from the profile, not [filter]
+    assert set(_node(PROFILE, "filter").fields) == set(FilterPolicy.__dataclass_fields__) - derived
+    assert set(_node(PROFILE, "lexicon.variants").fields) == set(VariantOptions.__dataclass_fields__)
+
+
+def test_guard_keys_cover_what_the_guard_reads() -> None:
+    text = (SRC / "detect" / "guard" / "detector.py").read_text("utf-8")
+    body = text[text.index("def guard_config") :]
+    read = set(re.findall(r'merged(?:\.get\(|\[)"([a-z_]+)"', body))
+    assert {"endpoint", "rps", "max_tokens", "unmapped_risk"} <= read
+    assert read <= set(_node(PROFILE, "guard").fields)
