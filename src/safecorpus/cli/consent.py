@@ -17,6 +17,7 @@ from safecorpus.cli.common import (
     resolve_config,
     resolve_reader,
     resolve_store,
+    section_defaults,
     store_options,
     write_json,
 )
@@ -123,6 +124,7 @@ def query(
     type=click.Path(dir_okay=False),
     help="JSONL: one object per record with its verdict.",
 )
+@section_defaults("consent")
 def report(
     path: str | None,
     config_path: str | None,
@@ -219,7 +221,7 @@ def report(
 @reader_options
 @subject_option
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the report as JSON.")
-@click.option("--fail-on-reached", is_flag=True, help="Exit 1 when a record of the subject is in an output.")
+@click.option("--fail-on-reached", is_flag=True, help="Exit 3 when a record of the subject is in an output.")
 def withdrawal(
     subject: str,
     corpus: str | None,
@@ -256,6 +258,6 @@ def withdrawal(
     if doc["reached"]:
         console.print(f"{len(doc['reached'])} of the subject's records reached an output")
         if fail_on_reached:
-            raise SystemExit(1)
+            raise SystemExit(3)
     else:
         console.print("none of the subject's records reached an output")

@@ -10,6 +10,7 @@ import click
 
 from safecorpus.cli import cli
 from safecorpus.cli.common import (
+    OldNamesHidden,
     console,
     err_console,
     reader_options,
@@ -32,9 +33,9 @@ from safecorpus.pipeline.storage import is_remote
     "--profile",
     "--policy",
     "policy",
+    cls=OldNamesHidden,
     metavar="NAME|PATH",
-    help="Policy profile (its [filter] table sets the actions): a packaged name or a profile .toml "
-    "(--policy is the older name of this option).",
+    help="Policy profile (its [filter] table sets the actions): a packaged name or a profile .toml.",
 )
 @click.option("--run", "run_id", metavar="RUN_ID", help="Apply the source verdicts of this stored run.")
 @click.option("--assess", "do_assess", is_flag=True, help="Run an assessment of IN first and apply it.")
