@@ -191,6 +191,19 @@ def _build_ip(kind: str) -> Callable[[BuildContext], Detector | None]:
     return build_kind
 
 
+def _build_blocklist(ctx: BuildContext) -> Detector | None:
+    """One blocklist (``options["blocklist"]``: a BlocklistSpec) with the profile's near-duplicate bar."""
+    from safecorpus.pipeline.blocklist import build_blocklist
+
+    spec = ctx.options.get("blocklist")
+    if spec is None:
+        return None
+    near = ctx.options.get("near_threshold")
+    if near is None:
+        near = ctx.policy.get("filter.blocked_near_threshold", 0.6)
+    return build_blocklist(spec, str(ctx.options.get("url_field", "url")), float(near))
+
+
 IP_DETECTORS = ("ip.copyright_notice", "ip.licence_mark", "ip.creative_work", "ip.opt_out")
 
 
@@ -225,6 +238,14 @@ register(
         "classifier",
         _build_classifier("assessment"),
         "the classifier's assessment tier (falls back to the fast tier when its model is missing)",
+    )
+)
+register(
+    DetectorEntry(
+        "blocklist",
+        "blocklist",
+        _build_blocklist,
+        "a domain, hash or document blocklist (filter --blocklist; the packaged domain list)",
     )
 )
 register(DetectorEntry("guard", "guard", _build_guard, "a guard model behind an endpoint ([guard])"))

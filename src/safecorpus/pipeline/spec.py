@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import pickle
 import re
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from safecorpus.detect.base import Detector, detector_id
 from safecorpus.io.options import ReaderOptions
-from safecorpus.pipeline.blocklist import Blocklist, BlocklistSpec, build_blocklist
+from safecorpus.pipeline.blocklist import Blocklist, BlocklistSpec
 from safecorpus.pipeline.policy import FilterPolicy
 from safecorpus.pipeline.provenance import SourceCatalog
 
@@ -90,7 +91,18 @@ class Context:
         if spec.pii:
             self.detectors.extend(registry.build_all(["pii"], build))
         for bspec in spec.blocklists:
-            bl = build_blocklist(bspec, spec.reader.url_field, spec.policy.blocked_near_threshold)
+            bl = registry.build(
+                "blocklist",
+                dataclasses.replace(
+                    build,
+                    options={
+                        "blocklist": bspec,
+                        "url_field": spec.reader.url_field,
+                        "near_threshold": spec.policy.blocked_near_threshold,
+                    },
+                ),
+            )
+            assert isinstance(bl, Blocklist)
             self.blocklists.append(bl)
             self.detectors.append(bl)
         if spec.classifier:
