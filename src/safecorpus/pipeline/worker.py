@@ -246,7 +246,7 @@ def _consent(
     lookup = ctx.spec.consent
     if lookup is None:
         return None, None, pii
-    from safecorpus.registry.consent import consent_verdict
+    from safecorpus.consent.verdict import consent_verdict
 
     d = consent_verdict(record.meta, pii, lookup, record_id=record.id)
     return d.verdict, d.subject, [f for f in d.findings if f.detector != "consent@1"]

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from safecorpus.errors import ConfigError
-from safecorpus.pipeline.provenance import FIELDS, SourceCatalog, SourceEntry, _entry, load_sources
 from safecorpus.registry.db import session
-from safecorpus.registry.requirements import MODALITIES, ORIGINS
 from safecorpus.registry.tables import RegisteredSource
+from safecorpus.sources.catalog import FIELDS, SourceCatalog, SourceEntry, load_sources, parse_entry
+from safecorpus.sources.requirements import MODALITIES, ORIGINS
 
 
 def check_entry(entry: SourceEntry, where: str) -> None:
@@ -31,7 +31,7 @@ def check_entry(entry: SourceEntry, where: str) -> None:
 
 
 def entry_from_fields(values: dict[str, Any], where: str = "sources add") -> SourceEntry:
-    entry = _entry({k: v for k, v in values.items() if v not in (None, "", ())}, where)
+    entry = parse_entry({k: v for k, v in values.items() if v not in (None, "", ())}, where)
     check_entry(entry, where)
     return entry
 
