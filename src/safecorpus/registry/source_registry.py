@@ -44,7 +44,7 @@ def _fields_of(entry: SourceEntry) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v not in (None, [], ())}
 
 
-def _to_entry(row: RegisteredSource) -> SourceEntry:
+def entry_of_row(row: RegisteredSource) -> SourceEntry:
     values = dict(row.fields)
     values["match"] = tuple(values.get("match", ()))
     known = {f for f in FIELDS} - {"name", "provenance_type"}
@@ -107,7 +107,7 @@ def _resolve_files(entry: SourceEntry, base: Path) -> SourceEntry:
 
 def registered(engine: Engine) -> list[SourceEntry]:
     with session(engine) as s:
-        return [_to_entry(r) for r in s.scalars(select(RegisteredSource).order_by(RegisteredSource.name))]
+        return [entry_of_row(r) for r in s.scalars(select(RegisteredSource).order_by(RegisteredSource.name))]
 
 
 def registry_catalog(engine: Engine) -> SourceCatalog:

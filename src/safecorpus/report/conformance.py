@@ -11,7 +11,7 @@ from typing import Any
 C, NC, NA, MAN = "conforms", "does_not_conform", "not_applicable", "needs_manual_evidence"
 
 
-def _row(clause: str, en_title: str, zh_title: str, status: str, en: str, zh: str) -> dict[str, Any]:
+def clause_row(clause: str, en_title: str, zh_title: str, status: str, en: str, zh: str) -> dict[str, Any]:
     return {
         "clause": clause,
         "title": {"en": en_title, "zh": zh_title},
@@ -20,7 +20,7 @@ def _row(clause: str, en_title: str, zh_title: str, status: str, en: str, zh: st
     }
 
 
-def _pct(x: float | None) -> str:
+def pct(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:.1f}%"
 
 
@@ -63,7 +63,7 @@ def _type_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
     for clause, ptype, en_t, zh_t in spec:
         if ptype not in types:
             out.append(
-                _row(clause, en_t, zh_t, NA, f"no {ptype} source is registered", f"未登记{ptype}类来源")
+                clause_row(clause, en_t, zh_t, NA, f"no {ptype} source is registered", f"未登记{ptype}类来源")
             )
             continue
         missing = [n for n in ncs if n["provenance_type"] == ptype]
@@ -81,11 +81,11 @@ def _type_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
             zh += ("；" if zh and lic_flags else "") + "；".join(
                 f"{lic['source']}：许可 {lic['licence'] or '—'}（{lic['status']}）" for lic in lic_flags
             )
-            out.append(_row(clause, en_t, zh_t, NC, en, zh))
+            out.append(clause_row(clause, en_t, zh_t, NC, en, zh))
         else:
             names = ", ".join(s["name"] for s in doc["registry"]["sources"] if s["provenance_type"] == ptype)
             out.append(
-                _row(
+                clause_row(
                     clause, en_t, zh_t, C, f"every required field recorded: {names}", f"必填字段齐全：{names}"
                 )
             )
@@ -93,11 +93,11 @@ def _type_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    from safecorpus.report.conformance_review import bank_rows, review_rows, skipped_zh  # uses _row
+    from safecorpus.report.conformance_review import bank_rows, review_rows, skipped_zh  # uses clause_row
 
     rows: list[dict[str, Any]] = []
     th = doc["scope"]["thresholds"]
-    limit = _pct(th["max_violation_rate"])
+    limit = pct(th["max_violation_rate"])
     black = [s["name"] for s in doc["sources"] if s["verdict"] == "blacklist"]
     inconc = [s["name"] for s in doc["sources"] if s["verdict"] == "inconclusive"]
     if black:
@@ -115,7 +115,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
     else:
         st, en, zh = C, f"every source at or below {limit}", f"所有来源均不超过{limit}"
     rows.append(
-        _row(
+        clause_row(
             "TC260-003 5.1.a",
             "Per-source illegal content at most 5%",
             "单一来源违法不良信息不超过5%",
@@ -129,7 +129,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
     div = doc["diversity"]
     if not reg:
         rows.append(
-            _row(
+            clause_row(
                 "TC260-003 5.1.b",
                 "Source diversity",
                 "语料来源多样性",
@@ -141,22 +141,22 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
     else:
         flagged = [f"{c['modality']}/{c['language']}" for c in div["cells"] if c["flagged"]]
         over = not div["origin"]["within_cap"]
-        share = _pct(div["origin"]["foreign_share"])
+        share = pct(div["origin"]["foreign_share"])
         if flagged or over:
             en = (
                 f"fewer than {div['min_sources_per_type']} sources: {', '.join(flagged)}; " if flagged else ""
             ) + (
-                f"foreign share {share} over the cap {_pct(div['origin']['max_foreign_share'])}"
+                f"foreign share {share} over the cap {pct(div['origin']['max_foreign_share'])}"
                 if over
                 else f"foreign share {share}"
             )
             zh = (
                 f"来源少于{div['min_sources_per_type']}个：{'、'.join(flagged)}；" if flagged else ""
             ) + f"境外来源占比{share}"
-            rows.append(_row("TC260-003 5.1.b", "Source diversity", "语料来源多样性", NC, en, zh))
+            rows.append(clause_row("TC260-003 5.1.b", "Source diversity", "语料来源多样性", NC, en, zh))
         else:
             rows.append(
-                _row(
+                clause_row(
                     "TC260-003 5.1.b",
                     "Source diversity",
                     "语料来源多样性",
@@ -170,7 +170,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
     else:
         for clause in ("TC260-003 5.1.c.1", "TC260-003 5.1.c.2", "TC260-003 5.1.c.3", "TC260-003 5.1.c.4"):
             rows.append(
-                _row(
+                clause_row(
                     clause,
                     "Source traceability records",
                     "来源可追溯记录",
@@ -180,7 +180,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
                 )
             )
     rows.append(
-        _row(
+        clause_row(
             "TC260-003 5.1.d",
             "Blocked information not used",
             "不使用应屏蔽信息",
@@ -192,7 +192,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
     layers = " + ".join(sorted({d.split("@")[0] for d in doc["scope"]["detectors"]}))
     rows.append(
-        _row(
+        clause_row(
             "TC260-003 5.2.a",
             "Filtering by keywords, classifiers and manual checks",
             "关键词、分类模型、人工抽检过滤",
@@ -205,7 +205,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
     ip = doc["ip"]
     if ip["scan"] is None:
         rows.append(
-            _row(
+            clause_row(
                 "TC260-003 5.2.b.2",
                 "IP risks identified before training",
                 "训练前识别知识产权风险",
@@ -227,7 +227,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
             f"退出信号：{'、'.join(opt) or '无'}"
         )
         rows.append(
-            _row(
+            clause_row(
                 "TC260-003 5.2.b.2",
                 "IP risks identified before training",
                 "训练前识别知识产权风险",
@@ -237,7 +237,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
             )
         )
         rows.append(
-            _row(
+            clause_row(
                 "TC260-003 5.2.b.6",
                 "Corpus IP summary published (recommended)",
                 "公开语料知识产权摘要（宜）",
@@ -252,14 +252,14 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
         ("TC260-003 5.2.b.4", "User agreement states IP risks", "服务协议告知知识产权风险"),
     ):
         rows.append(
-            _row(clause, en_t, zh_t, MAN, "a governance document; attach it", "治理文件，需附证明材料")
+            clause_row(clause, en_t, zh_t, MAN, "a governance document; attach it", "治理文件，需附证明材料")
         )
 
     pi = doc["personal_information"]
     n_pi = pi["sampled_records_with_pi_violation"]
     if not pi["pii_in_decision"]:
         rows.append(
-            _row(
+            clause_row(
                 "TC260-003 5.2.c",
                 "Personal information has consent or a legal basis",
                 "个人信息具备同意或其他合法性基础",
@@ -271,7 +271,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
     else:
         st = NC if n_pi else C
         rows.append(
-            _row(
+            clause_row(
                 "TC260-003 5.2.c",
                 "Personal information has consent or a legal basis",
                 "个人信息具备同意或其他合法性基础",
@@ -292,7 +292,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
     ):
         if audit is None:
             rows.append(
-                _row(
+                clause_row(
                     clause,
                     en_t,
                     zh_t,
@@ -306,11 +306,11 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
             f"{t['provenance_type']} {t[key]}/{t['sampled']}" for t in audit["types"] if t[key] < t["sampled"]
         ]
         good = ", ".join(f"{t['provenance_type']} {t[key]}/{t['sampled']}" for t in audit["types"])
-        rows.append(_row(clause, en_t, zh_t, NC if bad else C, f"audit: {good}", f"审计：{good}"))
+        rows.append(clause_row(clause, en_t, zh_t, NC if bad else C, f"audit: {good}", f"审计：{good}"))
     if audit is not None:
         short = [t["provenance_type"] for t in audit["types"] if not t["enough_sampled"]]
         rows.append(
-            _row(
+            clause_row(
                 "GB/T 45652 8.2.2",
                 "≥100 records per source type audited",
                 "每类来源抽样≥100条",
@@ -331,7 +331,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
         short = [n for n in cov.get("nonconformances", []) if n["clause"] == clause]
         if short:
             rows.append(
-                _row(
+                clause_row(
                     clause,
                     en_t,
                     zh_t,
@@ -343,7 +343,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
             )
         else:
             rows.append(
-                _row(
+                clause_row(
                     clause,
                     en_t,
                     zh_t,
@@ -355,7 +355,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
     del lex_nc
     cc = doc["classifier_coverage"]
     rows.append(
-        _row(
+        clause_row(
             "TC260-003 8.4",
             "Classifier covers all risks",
             "分类模型覆盖全部风险",
@@ -371,7 +371,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
     tech = doc["technical_sample"]
     if tech is None:
         rows.append(
-            _row(
+            clause_row(
                 "TC260-003 9.2.b",
                 "Technical sample ≥10%, ≥98% clean",
                 "技术抽检≥10%、合格率≥98%",
@@ -383,23 +383,23 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
     else:
         st = C if tech["verdict"] == "meets" and tech["fraction"] >= th["technical_fraction"] else NC
         en = (
-            f"{tech['sampled']} records ({_pct(tech['fraction'])}),"
-            f" clean {_pct(tech['clean_rate'])} (95% CI {_pct(tech['ci_low'])}–{_pct(tech['ci_high'])})"
-            f" vs ≥{_pct(tech['min_clean_rate'])}"
+            f"{tech['sampled']} records ({pct(tech['fraction'])}),"
+            f" clean {pct(tech['clean_rate'])} (95% CI {pct(tech['ci_low'])}–{pct(tech['ci_high'])})"
+            f" vs ≥{pct(tech['min_clean_rate'])}"
         )
         zh = (
-            f"抽检{tech['sampled']}条（{_pct(tech['fraction'])}），合格率{_pct(tech['clean_rate'])}（95%区"
-            f"间{_pct(tech['ci_low'])}–{_pct(tech['ci_high'])}），要求≥{_pct(tech['min_clean_rate'])}"
+            f"抽检{tech['sampled']}条（{pct(tech['fraction'])}），合格率{pct(tech['clean_rate'])}（95%区"
+            f"间{pct(tech['ci_low'])}–{pct(tech['ci_high'])}），要求≥{pct(tech['min_clean_rate'])}"
         )
         rows.append(
-            _row(
+            clause_row(
                 "TC260-003 9.2.b", "Technical sample ≥10%, ≥98% clean", "技术抽检≥10%、合格率≥98%", st, en, zh
             )
         )
     rows += review_rows(doc)
     lexicon_ok = not cov.get("nonconformances")
     rows.append(
-        _row(
+        clause_row(
             "TC260-003 9.2.c",
             "Keyword library and classifier meet §8",
             "关键词库与分类模型满足第8章",
@@ -442,7 +442,7 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
         if d is None or d["skipped"]:
             why = d["skipped"] if d else "no model test attached (safecorpus report --modeltest FILE)"
             rows.append(
-                _row(
+                clause_row(
                     clause,
                     en_t,
                     zh_t,
@@ -455,16 +455,16 @@ def matrix(doc: dict[str, Any]) -> list[dict[str, Any]]:
         ok = d["verdict"] == "meets" and d["n"] >= d["required_n"]
         en = (
             f"{d['n']}/{d['required_n']} questions, rate"
-            f" {_pct(d['rate'])} (95% CI {_pct(d['ci_low'])}–{_pct(d['ci_high'])}): {d['verdict']}"
+            f" {pct(d['rate'])} (95% CI {pct(d['ci_low'])}–{pct(d['ci_high'])}): {d['verdict']}"
         )
         zh = (
-            f"{d['n']}/{d['required_n']}题，比率{_pct(d['rate'])}"
-            f"（95%区间{_pct(d['ci_low'])}–{_pct(d['ci_high'])}）"
+            f"{d['n']}/{d['required_n']}题，比率{pct(d['rate'])}"
+            f"（95%区间{pct(d['ci_low'])}–{pct(d['ci_high'])}）"
         )
-        rows.append(_row(clause, en_t, zh_t, C if ok else NC, en, zh))
+        rows.append(clause_row(clause, en_t, zh_t, C if ok else NC, en, zh))
     rows += bank_rows(doc)
     rows.append(
-        _row(
+        clause_row(
             "TC260-003 9.1.d",
             "Signed by three responsible people",
             "三名负责人签字",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from safecorpus.report.conformance import MAN, NC, C, _pct, _row
+from safecorpus.report.conformance import MAN, NC, C, clause_row, pct
 
 _SKIPPED_ZH = (
     (re.compile(r"^no judging sheet imported \(--manual SHEET\)$"), "未导入人工评判表（--manual SHEET）"),
@@ -24,23 +24,23 @@ def skipped_zh(reason: str) -> str:
 
 def _manual_row(doc: dict[str, Any], rv: dict[str, Any]) -> dict[str, Any]:
     th = doc["scope"]["thresholds"]
-    en_t = f"Manual sample ≥{th['manual_min_items']}, ≥{_pct(th['manual_min_clean_rate'])} clean"
-    zh_t = f"人工抽检≥{th['manual_min_items']}条、合格率≥{_pct(th['manual_min_clean_rate'])}"
+    en_t = f"Manual sample ≥{th['manual_min_items']}, ≥{pct(th['manual_min_clean_rate'])} clean"
+    zh_t = f"人工抽检≥{th['manual_min_items']}条、合格率≥{pct(th['manual_min_clean_rate'])}"
     m = rv.get("manual_sample")
     if not rv["present"] or not m or not m["total"]:
         en = "no reviewed manual sample stored; attach the reviewers' sheet"
-        return _row("TC260-003 9.2.a", en_t, zh_t, MAN, en, "未存储已复核的人工抽检结果，需附评审记录")
-    ci = f"{_pct(m['ci_low'])}–{_pct(m['ci_high'])}"
+        return clause_row("TC260-003 9.2.a", en_t, zh_t, MAN, en, "未存储已复核的人工抽检结果，需附评审记录")
+    ci = f"{pct(m['ci_low'])}–{pct(m['ci_high'])}"
     en = (
-        f"{m['total']}/{m['min_items']} reviewed, clean {m['clean']} = {_pct(m['clean_rate'])}"
+        f"{m['total']}/{m['min_items']} reviewed, clean {m['clean']} = {pct(m['clean_rate'])}"
         f" ({round(m['confidence'] * 100)}% CI {ci}): {m['verdict']}"
         + (" (marginal)" if m["marginal"] else "")
     )
-    zh = f"已复核{m['total']}/{m['min_items']}条，合格{m['clean']}条 = {_pct(m['clean_rate'])}（区间{ci}）"
+    zh = f"已复核{m['total']}/{m['min_items']}条，合格{m['clean']}条 = {pct(m['clean_rate'])}（区间{ci}）"
     if m["verdict"] == "incomplete":
-        return _row("TC260-003 9.2.a", en_t, zh_t, MAN, en + f"; {m['shortfall']} more needed",
+        return clause_row("TC260-003 9.2.a", en_t, zh_t, MAN, en + f"; {m['shortfall']} more needed",
                     zh + f"；样本不足，还需{m['shortfall']}条")  # fmt: skip
-    return _row(
+    return clause_row(
         "TC260-003 9.2.a", en_t, zh_t, C if m["verdict"] == "meets" else NC, en, zh + f"：{m['verdict']}"
     )
 
@@ -56,7 +56,7 @@ def review_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
     )
     if not rv["present"]:
         for clause, en_t, zh_t in spec:
-            rows.append(_row(clause, en_t, zh_t, MAN, "no review store data; attach the records",
+            rows.append(clause_row(clause, en_t, zh_t, MAN, "no review store data; attach the records",
                              "审核库无数据，需附证明材料"))  # fmt: skip
         return rows
     people = rv["people"]
@@ -92,7 +92,7 @@ def review_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
         ),
     )
     for (clause, en_t, zh_t), (ok, en, zh) in zip(spec, results, strict=True):
-        rows.append(_row(clause, en_t, zh_t, C if ok else NC, en, zh))
+        rows.append(clause_row(clause, en_t, zh_t, C if ok else NC, en, zh))
     return rows
 
 
@@ -113,7 +113,9 @@ def bank_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
     ):  # fmt: skip
         cov = bc["banks"].get(bank)
         if cov is None:
-            rows.append(_row(clause, en_t, zh_t, MAN, f"no {bank} bank in {which}", f"{which_zh}中无此题库"))
+            rows.append(
+                clause_row(clause, en_t, zh_t, MAN, f"no {bank} bank in {which}", f"{which_zh}中无此题库")
+            )
             continue
         short = [f for f in cov["shortfalls"] if f["check"] != "freshness"]
         more = f"; … {len(short) - 5} more" if len(short) > 5 else ""
@@ -124,10 +126,10 @@ def bank_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
         zh = f"{which_zh}：不重复{cov['distinct']}/{cov['required_total']}题" + (
             f"；{len(short)}项不足" if short else "；各类别均达到下限"
         )
-        rows.append(_row(clause, en_t, zh_t, NC if short else C, en, zh))
+        rows.append(clause_row(clause, en_t, zh_t, NC if short else C, en, zh))
     stale = [f for cov in bc["banks"].values() for f in cov["shortfalls"] if f["check"] == "freshness"]
     rows.append(
-        _row(
+        clause_row(
             "TC260-003 8.2.d, 8.3.d",
             "Banks updated at least monthly",
             "题库至少每月更新",

@@ -187,7 +187,7 @@ class PiiEngine:
             for i in ok_ids
         ]
         self.hs_spec = (exprs, ok_ids, all_flags)
-        self._db = _cached_database(exprs, ok_ids, all_flags)
+        self._db = cached_database(exprs, ok_ids, all_flags)
 
     def _candidate_patterns(self, text: str) -> tuple[Iterable[int], set[int] | None]:
         """Pattern ids that can match ``text``, and the ids of recognizers (``id(rec)``) with a context
@@ -389,7 +389,7 @@ def _unsupported_prefilters(candidates: list[tuple[int, bytes, int]]) -> set[int
     return bad
 
 
-def _cached_database(exprs: list[bytes], ids: list[int], flags: list[int]):  # type: ignore[no-untyped-def]
+def cached_database(exprs: list[bytes], ids: list[int], flags: list[int]):  # type: ignore[no-untyped-def]
     """Compile (or load from the user cache) the prefilter database; compiling takes about a second."""
     import hashlib
 
