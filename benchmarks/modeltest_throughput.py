@@ -21,12 +21,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from safecorpus.modeltest.bank import BankItem
-from safecorpus.modeltest.mockserver import MockChatServer, Reply
 from safecorpus.modeltest.runner import AnswerStore, RunConfig, run_bank
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the mock endpoint is a test helper
+from tests.support.mockserver import MockChatServer, Reply
+
+ROOT = Path(__file__).resolve().parents[1]
 
 _SERVE = """
 import sys, time
-from safecorpus.modeltest.mockserver import MockChatServer, Reply
+sys.path.insert(0, sys.argv[2])
+from tests.support.mockserver import MockChatServer, Reply
 delay = float(sys.argv[1])
 with MockChatServer(lambda q, a: Reply(text="An ordinary answer.", delay=delay)) as server:
     print(server.url, flush=True)
@@ -42,7 +47,10 @@ def _endpoint(delay: float, separate_process: bool) -> Iterator[str]:
             yield server.url
         return
     proc = subprocess.Popen(
-        [sys.executable, "-c", _SERVE, str(delay)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", _SERVE, str(delay), str(ROOT)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         yield proc.stdout.readline().strip()

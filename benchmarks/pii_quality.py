@@ -20,10 +20,12 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from safecorpus.detect.pii import synth
 from safecorpus.detect.pii.engine import PiiEngine
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # synthetic identifiers: tests/support
+from tests.support import synth
+
 from _pii_corpus import DATASETS
 
 # Our entity types grouped into the classes that gold labels use.

@@ -257,7 +257,7 @@ def main() -> None:
     server = None
     url = args.store_url
     if url is None:
-        from safecorpus.review.pgtemp import TempPostgres, find_bin
+        from tests.support.pgtemp import TempPostgres, find_bin
 
         bin_dir = find_bin()
         if bin_dir is None:
@@ -279,4 +279,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the throwaway server: tests/support
     main()

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from safecorpus.assess.runner import AssessConfig, build_tiers, run_assessment
-from safecorpus.registry.consent import Consent, ConsentLedger
+from safecorpus.consent.ledger import ConsentLedger
+from safecorpus.consent.records import Consent
 from safecorpus.taxonomy.profile import load_profile
 
 pytest.importorskip("safecorpus.detect.pii")
@@ -117,7 +118,7 @@ def test_cli_uses_the_stores_ledger(tmp_path, corpus, tiny_lexicon_path):
     from click.testing import CliRunner
 
     from safecorpus.cli import _register, cli
-    from safecorpus.registry import consent as cr
+    from safecorpus.consent import records as cr
 
     _register()
     csv = tmp_path / "c.csv"

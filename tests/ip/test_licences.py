@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from safecorpus.ip.licences import classify, licence_check
-from safecorpus.pipeline.provenance import SourceEntry
+from safecorpus.sources.catalog import SourceEntry
 
 
 @pytest.mark.parametrize(

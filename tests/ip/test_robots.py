@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from safecorpus.ip.robots import ai_opt_outs, source_opt_outs, tdm_reserved
-from safecorpus.pipeline.provenance import SourceEntry
+from safecorpus.sources.catalog import SourceEntry
 
 
 def test_named_ai_crawler_blocked() -> None:

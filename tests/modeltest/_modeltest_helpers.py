@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tests.support.mockserver import Reply
+
 from safecorpus.modeltest.bank import BankItem
-from safecorpus.modeltest.mockserver import Reply
 
 REFUSAL = "I'm sorry, but I can't help with that request."
 REFUSAL_ZH = "抱歉，我无法提供这方面的帮助。"

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import pytest
 from _modeltest_helpers import scripted
-
-from safecorpus.modeltest.mockserver import MockChatServer
+from tests.support.mockserver import MockChatServer
 
 
 @pytest.fixture()

@@ -7,6 +7,7 @@ import csv
 import orjson
 from _modeltest_helpers import item
 from click.testing import CliRunner
+from tests.support.mockserver import GuardScript, MockChatServer, Reply
 
 import safecorpus.cli.bank
 import safecorpus.cli.modeltest  # noqa: F401
@@ -14,7 +15,6 @@ from safecorpus.cli import cli
 from safecorpus.detect.base import Finding
 from safecorpus.modeltest.assess import assess, draw, export_sheet, import_sheet, planned_draws
 from safecorpus.modeltest.bank import write_bank
-from safecorpus.modeltest.mockserver import GuardScript, MockChatServer, Reply
 from safecorpus.modeltest.runner import RunConfig, load_answers, run_bank
 from safecorpus.modeltest.stats import RateVerdict, clopper_pearson
 from safecorpus.taxonomy.profile import load_profile

@@ -6,8 +6,8 @@ import time
 
 import orjson
 from _modeltest_helpers import ANSWER, REFUSAL, item
+from tests.support.mockserver import MockChatServer, Reply
 
-from safecorpus.modeltest.mockserver import MockChatServer, Reply
 from safecorpus.modeltest.runner import AnswerStore, RunConfig, Runner, run_bank
 
 

@@ -11,9 +11,12 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
+from safecorpus.consent import ledger as cl
+from safecorpus.consent import records as cr
+from safecorpus.consent import verdict as cv
 from safecorpus.pipeline import FilterConfig, FilterPolicy, run_filter
 from safecorpus.pipeline.policy import CONSENT_NEEDING
-from safecorpus.registry import consent as cr
+from safecorpus.registry import consent as consent_store
 from safecorpus.registry.db import default_url, open_store
 from safecorpus.taxonomy.profile import load_profile
 
@@ -59,7 +62,7 @@ def corpus(tmp_path: Path) -> Path:
 def store(tmp_path: Path) -> Path:
     folder = tmp_path / "store"
     (tmp_path / "consents.csv").write_text(CONSENTS, "utf-8")
-    cr.import_records(open_store(default_url(folder)), cr.read_file(tmp_path / "consents.csv"))
+    consent_store.import_records(open_store(default_url(folder)), cr.read_file(tmp_path / "consents.csv"))
     return folder
 
 
@@ -94,13 +97,13 @@ def _config(corpus: Path, out: Path, lexicon: Path, **kw: object) -> FilterConfi
 
 def test_lookup_gives_the_ledgers_verdicts(tmp_path):
     (tmp_path / "c.csv").write_text(CONSENTS, "utf-8")
-    ledger = cr.ConsentLedger(cr.read_file(tmp_path / "c.csv"))
+    ledger = cl.ConsentLedger(cr.read_file(tmp_path / "c.csv"))
     at = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
     lookup = ledger.lookup(at)
     assert lookup.codes == {
-        "u-gone": cr.WITHDRAWN | cr.BASIS,
-        "u-kid-ok": cr.BASIS | cr.GUARDIAN,
-        "u-ok": cr.BASIS,
+        "u-gone": cl.WITHDRAWN | cl.BASIS,
+        "u-kid-ok": cl.BASIS | cl.GUARDIAN,
+        "u-ok": cl.BASIS,
     }
     from safecorpus.detect.pii import PiiDetector
     from safecorpus.io.records import Record
@@ -109,15 +112,15 @@ def test_lookup_gives_the_ledgers_verdicts(tmp_path):
     for row in ROWS:
         rec = Record(row["id"], row["text"], "s", "f", 1, {k: v for k, v in row.items() if k != "text"})
         (found,) = det.detect([rec])
-        full = cr.consent_verdict(rec.meta, found, ledger, at=at)
-        compact = cr.consent_verdict(rec.meta, found, lookup, at=at)
+        full = cv.consent_verdict(rec.meta, found, ledger, at=at)
+        compact = cv.consent_verdict(rec.meta, found, lookup, at=at)
         assert full.verdict == compact.verdict == EXPECTED[row["id"]]
         assert [f.evidence for f in full.findings] == [f.evidence for f in compact.findings]
-    assert set(cr.VIOLATING) - {"consent_withdrawn"} == set(CONSENT_NEEDING)
+    assert set(cv.VIOLATING) - {"consent_withdrawn"} == set(CONSENT_NEEDING)
 
 
 def test_consent_verdicts_decide_and_pool_matches(tmp_path, corpus, store, tiny_lexicon_path):
-    ledger = cr.ConsentLedger.load(open_store(default_url(store)))
+    ledger = cl.ConsentLedger.load(open_store(default_url(store)))
     profile = _profile(tmp_path, '[filter.consent_actions]\nsensitive_needs_separate_consent = "drop"')
     one = run_filter(_config(corpus, tmp_path / "one", tiny_lexicon_path, consent=ledger, profile=profile))
     two = run_filter(

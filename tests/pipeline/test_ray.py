@@ -109,7 +109,8 @@ def test_ray_applies_the_consent_ledger(tmp_path, tiny_lexicon_path, ray_cluster
 
     import ray
 
-    from safecorpus.registry.consent import Consent, ConsentLedger
+    from safecorpus.consent.ledger import ConsentLedger
+    from safecorpus.consent.records import Consent
 
     src = tmp_path / "in" / "chat.jsonl"
     src.parent.mkdir()

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from safecorpus.errors import ConfigError
-from safecorpus.pipeline.provenance import SourceEntry, load_sources
 from safecorpus.registry.db import open_store
-from safecorpus.registry.diversity import diversity
-from safecorpus.registry.requirements import missing_fields, required_fields
 from safecorpus.registry.source_registry import import_file, registered
+from safecorpus.sources.catalog import SourceEntry, load_sources
+from safecorpus.sources.diversity import diversity
+from safecorpus.sources.requirements import missing_fields, required_fields
 
 from ..conftest import REPO
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from safecorpus.detect.pii import synth
 from safecorpus.modeltest.bank import BankItem
+from tests.support import synth
 
 from ._build import cli, model_test, pdf_text
 

@@ -1,7 +1,7 @@
 """Review-store fixtures: every store test runs on SQLite and on a real PostgreSQL server.
 
-The PostgreSQL server is started once per session from Debian's binaries (review/pgtemp.py). Without the
-binaries the PostgreSQL cases skip, unless SAFECORPUS_REQUIRE_PG=1 (set by .ci/run), where they fail.
+The PostgreSQL server is started once per session from Debian's binaries (tests/support/pgtemp.py).
+Without the binaries the PostgreSQL cases skip, unless SAFECORPUS_REQUIRE_PG=1 (set by .ci/run), where they fail.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 from safecorpus.registry.db import Run
 from safecorpus.review import accounts, qualification
 from safecorpus.review.models import User
-from safecorpus.review.pgtemp import TempPostgres, find_bin
 from safecorpus.review.store import open_review_store
+from tests.support.pgtemp import TempPostgres, find_bin
 
 PASSWORD = "s3cure-Passw0rd"
 _db_names = itertools.count()

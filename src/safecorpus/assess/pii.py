@@ -1,7 +1,7 @@
 """Personal information in ``assess``: the PII detector with each record's consent verdict applied.
 
 Finding PI is not a violation by itself (DESIGN.md "Violations"): the findings of a record are passed
-through :func:`safecorpus.registry.consent.consent_verdict` with the store's consent ledger, which marks
+through :func:`safecorpus.consent.verdict.consent_verdict` with the store's consent ledger, which marks
 them ``needs_basis`` for the "needing" and "withdrawn" verdicts (and adds a record-level finding for a
 withdrawn subject's record without PI). The decision rule counts only those (A.4.6).
 """
@@ -12,9 +12,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from safecorpus.consent.ledger import ConsentLedger, ConsentLookup
+from safecorpus.consent.verdict import consent_verdict
 from safecorpus.detect.base import Detector, Finding
 from safecorpus.io.records import Record
-from safecorpus.registry.consent import ConsentLedger, ConsentLookup, consent_verdict
 
 
 class ConsentPiiDetector:

@@ -27,7 +27,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
-from scipy.special import betaincinv
+
+from safecorpus.assess.stats import cp_bounds
 
 Calibration = Literal["independent", "stratified"]
 METHODS = {
@@ -56,17 +57,6 @@ class CorrectedRate:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def cp_bounds(k: Any, n: Any, level: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised two-sided Clopper–Pearson bounds (n = 0 gives [0, 1])."""
-    k, n, level = np.broadcast_arrays(np.asarray(k, float), np.asarray(n, float), np.asarray(level, float))
-    tail = (1.0 - level) / 2.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        low = np.where(k > 0, betaincinv(np.maximum(k, 1e-300), n - k + 1, tail), 0.0)
-        high = np.where(k < n, betaincinv(k + 1, np.maximum(n - k, 1e-300), 1.0 - tail), 1.0)
-    empty = n <= 0
-    return np.where(empty, 0.0, low), np.where(empty, 1.0, high)
 
 
 def _rogan_gladen(q: np.ndarray, se: np.ndarray, sp: np.ndarray) -> np.ndarray:

@@ -37,7 +37,7 @@ from safecorpus.io.records import FileNotice, Record, Rejection
 from safecorpus.taxonomy.profile import Profile
 
 if TYPE_CHECKING:
-    from safecorpus.registry.consent import ConsentLedger
+    from safecorpus.consent.ledger import ConsentLedger
 
 DEFAULT_SEED = "safecorpus"
 

@@ -125,7 +125,7 @@ def assess(
     project, profile = resolve_config(config_path, profile_name)
     folder, url = resolve_store(project, store_dir, store_url)
     engine = open_store(url)
-    from safecorpus.registry.consent import ConsentLedger
+    from safecorpus.consent.ledger import ConsentLedger
 
     field = subject_field or project.section("consent").get("subject_field") or "user_id"
     config = AssessConfig(

@@ -57,7 +57,8 @@ def import_cmd(
     store_url: str | None,
 ) -> None:
     """Import consent records from CSV or JSON FILES into the store (history is kept)."""
-    from safecorpus.registry.consent import import_records, read_file
+    from safecorpus.consent.records import read_file
+    from safecorpus.registry.consent import import_records
     from safecorpus.registry.db import open_store
 
     project, _ = resolve_config(config_path, profile_name)
@@ -140,15 +141,10 @@ def report(
     """The ledger's summary and, for the corpus at PATH, record counts by consent verdict."""
     import orjson
 
+    from safecorpus.consent.ledger import ConsentLedger, ledger_summary
+    from safecorpus.consent.verdict import VERDICTS, VIOLATING, consent_verdict
     from safecorpus.detect import registry
     from safecorpus.io.records import Record
-    from safecorpus.registry.consent import (
-        VERDICTS,
-        VIOLATING,
-        ConsentLedger,
-        consent_verdict,
-        ledger_summary,
-    )
     from safecorpus.registry.db import open_store
 
     project, _ = resolve_config(config_path, profile_name)
@@ -234,7 +230,7 @@ def withdrawal(
     **reader_given: Any,
 ) -> None:
     """Withdrawal report: SUBJECT's records in the corpus and the outputs they reached."""
-    from safecorpus.registry.withdrawal import withdrawal_report
+    from safecorpus.consent.withdrawal import withdrawal_report
 
     if corpus is None and not outputs:
         raise InputError("give --corpus, --output, or both")

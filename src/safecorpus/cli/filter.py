@@ -146,7 +146,8 @@ def filter_command(
     # An existing store is opened even with --no-assessment, to warn about consent withdrawals.
     store_exists = not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).is_file()
     if do_assess or run_id or not no_assessment or use_consent or store_exists:
-        from safecorpus.registry.consent import ConsentLedger, has_withdrawals
+        from safecorpus.consent.ledger import ConsentLedger
+        from safecorpus.registry.consent import has_withdrawals
         from safecorpus.registry.db import open_store
 
         engine = open_store(url)

@@ -20,7 +20,7 @@ from safecorpus.cli.common import (
 )
 from safecorpus.detect import registry
 from safecorpus.detect.pii.detector import SCHEMA_VERSION, PiiDetector, scan_records
-from safecorpus.detect.pii.redact import redact
+from safecorpus.detect.redact import redact
 from safecorpus.errors import ConfigError, InputError
 from safecorpus.io.records import Record
 

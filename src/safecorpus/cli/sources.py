@@ -25,11 +25,7 @@ from safecorpus.cli.common import (
     write_json,
 )
 from safecorpus.errors import InputError
-from safecorpus.pipeline.provenance import FIELDS, TYPES, SourceEntry
-from safecorpus.registry.audit import DEFAULT_PER_TYPE, run_audit
 from safecorpus.registry.db import open_store
-from safecorpus.registry.diversity import DEFAULT_MAX_FOREIGN_SHARE, DEFAULT_MIN_SOURCES, diversity
-from safecorpus.registry.requirements import completeness, missing_fields
 from safecorpus.registry.results import known_sources, latest_results, source_history
 from safecorpus.registry.source_registry import (
     add_entries,
@@ -40,6 +36,10 @@ from safecorpus.registry.source_registry import (
     registry_catalog,
 )
 from safecorpus.report.privacy import Masker
+from safecorpus.sources.audit import DEFAULT_PER_TYPE, run_audit
+from safecorpus.sources.catalog import FIELDS, TYPES, SourceEntry
+from safecorpus.sources.diversity import DEFAULT_MAX_FOREIGN_SHARE, DEFAULT_MIN_SOURCES, diversity
+from safecorpus.sources.requirements import completeness, missing_fields
 
 
 @cli.group()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from safecorpus.pipeline.provenance import SourceEntry
+from safecorpus.sources.catalog import SourceEntry
 
 DEFAULT_ALLOWED = (
     "CC0-1.0",

@@ -22,6 +22,7 @@ import numpy as np
 import orjson
 
 from safecorpus.errors import InputError
+from safecorpus.io.atomic import atomic_writer
 from safecorpus.taxonomy.risks import Taxonomy, load_taxonomy
 
 BANKS: tuple[str, ...] = ("generated", "should_refuse", "should_not_refuse")
@@ -172,15 +173,11 @@ def read_bank(*paths: str | Path) -> list[BankItem]:
 
 
 def write_bank(items: Iterable[BankItem], path: str | Path) -> int:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("wb") as fh:
+    with atomic_writer(path) as fh:
         for item in items:
             fh.write(orjson.dumps(item.to_dict()) + b"\n")
             n += 1
-    tmp.replace(path)
     return n
 
 

@@ -30,7 +30,7 @@ from safecorpus.pipeline.worker import REASONS, STEP_OF_REASON, run_scan, run_wr
 from safecorpus.taxonomy.profile import Profile
 
 if TYPE_CHECKING:
-    from safecorpus.registry.consent import ConsentLedger, ConsentLookup
+    from safecorpus.consent.ledger import ConsentLedger, ConsentLookup
 
 PIPELINE_VERSION = "1"
 STEPS = ("source", "consent", "provenance", "blocklist", "content", "pii", "dedup")
@@ -120,7 +120,7 @@ def run_filter(
     )
     consent = config.consent
     if consent is not None:
-        from safecorpus.registry.consent import ConsentLedger
+        from safecorpus.consent.ledger import ConsentLedger
 
         if isinstance(consent, ConsentLedger):  # statuses as of the run's start, for every worker
             consent = consent.lookup(started)

@@ -16,7 +16,7 @@ from safecorpus.pipeline.policy import FilterPolicy
 from safecorpus.pipeline.provenance import SourceCatalog
 
 if TYPE_CHECKING:
-    from safecorpus.registry.consent import ConsentLookup
+    from safecorpus.consent.ledger import ConsentLookup
     from safecorpus.taxonomy.profile import Profile
 
 FORMATS = {"jsonl": ".jsonl", "jsonl.zst": ".jsonl.zst", "parquet": ".parquet"}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from safecorpus.errors import InputError
+from safecorpus.io.atomic import temp_name, write_atomic
 
 
 def is_remote(url: str) -> bool:
@@ -52,19 +51,11 @@ class Folder:
     def write_atomic(self, rel: str, data: bytes) -> None:
         """Write ``data`` to ``rel`` so that readers see either the old file or the whole new one."""
         full = self._full(rel)
-        tmp_name = f".{PurePosixPath(rel).name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         if self.fs is None:
-            path = Path(full)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(tmp_name)
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
+            write_atomic(full, data)
             return
         parent = full.rsplit("/", 1)[0]
-        tmp = f"{parent}/{tmp_name}"
+        tmp = f"{parent}/{temp_name(PurePosixPath(rel).name)}"
         self.fs.makedirs(parent, exist_ok=True)
         self.fs.pipe_file(tmp, data)
         self.fs.mv(tmp, full)

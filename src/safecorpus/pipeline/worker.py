@@ -20,6 +20,7 @@ import orjson
 
 from safecorpus import SCHEMA_VERSION
 from safecorpus.detect.base import Finding
+from safecorpus.detect.redact import redact
 from safecorpus.io.opener import format_suffix
 from safecorpus.io.records import FileNotice, Record, Rejection
 from safecorpus.pipeline import minhash
@@ -220,25 +221,6 @@ class Decision:
     consent: str | None = None  # the record's consent verdict (filter --consent)
 
 
-def _redact(text: str, spans: list[tuple[int, int, str]], mode: str) -> str:
-    spans.sort(key=lambda t: (t[0], -t[1]))
-    merged: list[tuple[int, int, str]] = []
-    for s, e, tag in spans:
-        if merged and s < merged[-1][1]:
-            ps, pe, pt = merged[-1]
-            merged[-1] = (ps, max(pe, e), pt)
-        else:
-            merged.append((s, e, tag))
-    parts = []
-    pos = 0
-    for s, e, tag in merged:
-        parts.append(text[pos:s])
-        parts.append("*" * (e - s) if mode == "mask" else f"<{tag}>")
-        pos = e
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
 def _consent(
     ctx: Context, record: Record, pii: list[Finding]
 ) -> tuple[str | None, str | None, list[Finding]]:
@@ -246,7 +228,7 @@ def _consent(
     lookup = ctx.spec.consent
     if lookup is None:
         return None, None, pii
-    from safecorpus.registry.consent import consent_verdict
+    from safecorpus.consent.verdict import consent_verdict
 
     d = consent_verdict(record.meta, pii, lookup, record_id=record.id)
     return d.verdict, d.subject, [f for f in d.findings if f.detector != "consent@1"]
@@ -340,7 +322,7 @@ def decide(
             pii_n += 1
     if dup is not None:
         return Decision("removed", dup[0], {"duplicate_of": dup[1]}, consent=consent)
-    text = _redact(record.text, spans, policy.redaction) if spans else None
+    text = redact(record.text, spans, mode=policy.redaction) if spans else None  # type: ignore[arg-type]
     return Decision(
         "kept",
         text=text,

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from safecorpus.errors import ConfigError
-from safecorpus.pipeline.provenance import FIELDS, SourceCatalog, SourceEntry, _entry, load_sources
 from safecorpus.registry.db import session
-from safecorpus.registry.requirements import MODALITIES, ORIGINS
 from safecorpus.registry.tables import RegisteredSource
+from safecorpus.sources.catalog import FIELDS, SourceCatalog, SourceEntry, load_sources, parse_entry
+from safecorpus.sources.requirements import MODALITIES, ORIGINS
 
 
 def check_entry(entry: SourceEntry, where: str) -> None:
@@ -31,7 +31,7 @@ def check_entry(entry: SourceEntry, where: str) -> None:
 
 
 def entry_from_fields(values: dict[str, Any], where: str = "sources add") -> SourceEntry:
-    entry = _entry({k: v for k, v in values.items() if v not in (None, "", ())}, where)
+    entry = parse_entry({k: v for k, v in values.items() if v not in (None, "", ())}, where)
     check_entry(entry, where)
     return entry
 
@@ -44,7 +44,7 @@ def _fields_of(entry: SourceEntry) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v not in (None, [], ())}
 
 
-def _to_entry(row: RegisteredSource) -> SourceEntry:
+def entry_of_row(row: RegisteredSource) -> SourceEntry:
     values = dict(row.fields)
     values["match"] = tuple(values.get("match", ()))
     known = {f for f in FIELDS} - {"name", "provenance_type"}
@@ -107,7 +107,7 @@ def _resolve_files(entry: SourceEntry, base: Path) -> SourceEntry:
 
 def registered(engine: Engine) -> list[SourceEntry]:
     with session(engine) as s:
-        return [_to_entry(r) for r in s.scalars(select(RegisteredSource).order_by(RegisteredSource.name))]
+        return [entry_of_row(r) for r in s.scalars(select(RegisteredSource).order_by(RegisteredSource.name))]
 
 
 def registry_catalog(engine: Engine) -> SourceCatalog:

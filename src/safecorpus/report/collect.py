@@ -14,13 +14,13 @@ from safecorpus import SCHEMA_VERSION, __version__
 from safecorpus.ip.licences import DEFAULT_ALLOWED, licence_check
 from safecorpus.ip.robots import source_opt_outs
 from safecorpus.ip.scan import KINDS
-from safecorpus.pipeline.provenance import SourceCatalog
-from safecorpus.registry.audit import audit_doc
-from safecorpus.registry.diversity import DEFAULT_MAX_FOREIGN_SHARE, DEFAULT_MIN_SOURCES, diversity
-from safecorpus.registry.requirements import completeness, missing_fields
-from safecorpus.registry.source_registry import _to_entry, entry_for_source
+from safecorpus.registry.source_registry import entry_for_source, entry_of_row
 from safecorpus.registry.tables import ProvenanceAudit, RegisteredSource
 from safecorpus.report.stored import results_hash
+from safecorpus.sources.audit import audit_doc
+from safecorpus.sources.catalog import SourceCatalog
+from safecorpus.sources.diversity import DEFAULT_MAX_FOREIGN_SHARE, DEFAULT_MIN_SOURCES, diversity
+from safecorpus.sources.requirements import completeness, missing_fields
 from safecorpus.taxonomy.profile import Profile, load_profile
 
 MAX_IDS_PER_SAMPLE = 5000
@@ -114,7 +114,7 @@ def build_document(
     run = stored["run"]
     profile = run_profile(run)
     summary = run["summary"]
-    entries = [_to_entry(RegisteredSource(**r)) for r in stored["registry"]]
+    entries = [entry_of_row(RegisteredSource(**r)) for r in stored["registry"]]
     catalog = SourceCatalog(entries)
     max_rate = float(profile.get("source.max_violation_rate"))
 

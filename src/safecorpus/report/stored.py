@@ -15,8 +15,8 @@ import orjson
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
+from safecorpus.consent.ledger import ledger_summary
 from safecorpus.errors import InputError
-from safecorpus.registry.consent import ledger_summary
 from safecorpus.registry.db import Run, SourceResult, TechnicalSampleResult, session
 from safecorpus.registry.tables import (
     AttachedResult,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -49,6 +52,9 @@ from safecorpus.taxonomy.risks import load_taxonomy
 HERE = Path(__file__).parent
 COOKIE = "sc_session"
 PRELOGIN = "sc_prelogin"
+# A signed-in page: (request, the session's login, the parsed form of a POST else None) → response.
+Page = Callable[[Request, accounts.Login, FormData | None], Response]
+Endpoint = Callable[[Request], Awaitable[Response]]
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -128,28 +134,50 @@ def create_app(
     def denied(request: Request, login: accounts.Login | None) -> Response:
         return render(request, "message.html", login, status=403, message_key="forbidden")
 
-    async def checked_form(request: Request, login: accounts.Login) -> Any | None:
-        form = await request.form()
+    def csrf_ok(form: FormData, login: accounts.Login) -> bool:
         sent = str(form.get("csrf", ""))
-        if not sent or not hmac.compare_digest(sent, login.csrf_token):
-            return None
-        return form
+        return bool(sent) and hmac.compare_digest(sent, login.csrf_token)
 
     def csrf_failed() -> Response:
         return HTMLResponse("CSRF token missing or wrong; reload the page and try again.", status_code=403)
 
+    def signed_in(permission: str | None = None) -> Callable[[Page], Endpoint]:
+        """The one session check every page but the login shares: no session → the login page; without
+        ``permission`` → 403; a POST needs the session's CSRF token. The page itself, and the session
+        look-up, run in the thread pool (database work and scrypt never block the event loop)."""
+
+        def wrap(page: Page) -> Endpoint:
+            def gate(request: Request) -> accounts.Login | Response:
+                login = current(request)
+                if login is None:
+                    return to_login()
+                if permission is not None and not can(login.user, permission):
+                    return denied(request, login)
+                return login
+
+            async def endpoint(request: Request) -> Response:
+                login = await run_in_threadpool(gate, request)
+                if isinstance(login, Response):
+                    return login
+                form = None
+                if request.method == "POST":
+                    form = await request.form()
+                    if not csrf_ok(form, login):
+                        return csrf_failed()
+                return await run_in_threadpool(page, request, login, form)
+
+            return endpoint
+
+        return wrap
+
     # -- login -------------------------------------------------------------------------------------
-    async def login_page(request: Request) -> Response:
+    def login_page(request: Request) -> Response:
         token = secrets.token_urlsafe(24)
         resp = render(request, "login.html", None, prelogin=token, error=False)
         resp.set_cookie(PRELOGIN, token, httponly=True, samesite="strict", secure=secure_cookies)
         return resp
 
-    async def login_post(request: Request) -> Response:
-        form = await request.form()
-        cookie, sent = request.cookies.get(PRELOGIN, ""), str(form.get("csrf", ""))
-        if not cookie or not hmac.compare_digest(cookie, sent):
-            return csrf_failed()
+    def sign_in(request: Request, form: FormData) -> Response:
         user = accounts.authenticate(engine, str(form.get("username", "")), str(form.get("password", "")))
         if user is None:
             token = secrets.token_urlsafe(24)
@@ -162,22 +190,23 @@ def create_app(
         resp.delete_cookie(PRELOGIN)
         return resp
 
-    async def logout(request: Request) -> Response:
-        login = current(request)
-        if login is None:
-            return to_login()
-        if await checked_form(request, login) is None:
+    async def login_post(request: Request) -> Response:
+        form = await request.form()
+        cookie, sent = request.cookies.get(PRELOGIN, ""), str(form.get("csrf", ""))
+        if not cookie or not hmac.compare_digest(cookie, sent):
             return csrf_failed()
+        return await run_in_threadpool(sign_in, request, form)  # scrypt: off the event loop
+
+    @signed_in()
+    def logout(request: Request, login: accounts.Login, form: FormData | None) -> Response:
         accounts.end_session(engine, request.cookies.get(COOKIE))
         resp = RedirectResponse("/login", status_code=303)
         resp.delete_cookie(COOKIE)
         return resp
 
     # -- dashboard ---------------------------------------------------------------------------------
-    def dashboard(request: Request) -> Response:
-        login = current(request)
-        if login is None:
-            return to_login()
+    @signed_in()
+    def dashboard(request: Request, login: accounts.Login, form: FormData | None) -> Response:
         until = qualification.valid_until(engine, login.user)
         return render(
             request,
@@ -189,10 +218,8 @@ def create_app(
             qualified_until=until,
         )
 
-    def next_item(request: Request) -> Response:
-        login = current(request)
-        if login is None:
-            return to_login()
+    @signed_in()
+    def next_item(request: Request, login: accounts.Login, form: FormData | None) -> Response:
         queue = request.path_params["queue"]
         mode = "review" if request.query_params.get("mode") == "review" else "label"
         if queue not in QUEUES or not can(login.user, "annotate" if mode == "label" else "review"):
@@ -246,10 +273,8 @@ def create_app(
             mode="review" if item.state == "review" else "label",
         )
 
-    def item_view(request: Request) -> Response:
-        login = current(request)
-        if login is None:
-            return to_login()
+    @signed_in()
+    def item_view(request: Request, login: accounts.Login, form: FormData | None) -> Response:
         item = load_item(int(request.path_params["item_id"]))
         if item is None or not may_see(login, item):
             return denied(request, login)
@@ -259,12 +284,9 @@ def create_app(
                 s.commit()
         return show_item(request, login, item, reveal=False)
 
-    async def item_post(request: Request) -> Response:
-        login = current(request)
-        if login is None:
-            return to_login()
-        form = await checked_form(request, login)
-        if form is None:
+    @signed_in()
+    def item_post(request: Request, login: accounts.Login, form: FormData | None) -> Response:
+        if form is None:  # a POST route: never
             return csrf_failed()
         action = request.path_params["action"]
         item = load_item(int(request.path_params["item_id"]))
@@ -301,24 +323,15 @@ def create_app(
         return RedirectResponse(f"/queue/{item.queue}/next{suffix}", status_code=303)
 
     # -- guidelines, qualification -----------------------------------------------------------------
-    def guidelines_page(request: Request) -> Response:
-        login = current(request)
-        if login is None:
-            return to_login()
+    @signed_in()
+    def guidelines_page(request: Request, login: accounts.Login, form: FormData | None) -> Response:
         return render(request, "guidelines.html", login)
 
-    async def qualify(request: Request) -> Response:
-        login = current(request)
-        if login is None:
-            return to_login()
-        if not can(login.user, "qualify"):
-            return denied(request, login)
+    @signed_in("qualify")
+    def qualify(request: Request, login: accounts.Login, form: FormData | None) -> Response:
         test = qualification.load_test()
         result = None
-        if request.method == "POST":
-            form = await checked_form(request, login)
-            if form is None:
-                return csrf_failed()
+        if form is not None:
             answers = {
                 item_id: [str(r) for r in form.getlist(f"risk_{item_id}")] for item_id, _t, _r in test.items
             }
@@ -326,12 +339,9 @@ def create_app(
         return render(request, "qualify.html", login, test=test, result=result)
 
     # -- admin and statistics ----------------------------------------------------------------------
-    def admin_page(request: Request, error: str | None = None, status: int = 200) -> Response:
-        login = current(request)
-        if login is None:
-            return to_login()
-        if not can(login.user, "admin"):
-            return denied(request, login)
+    def admin_view(
+        request: Request, login: accounts.Login, error: str | None = None, status: int = 200
+    ) -> Response:
         from safecorpus.registry.results import latest_results
 
         with Session(engine) as s:
@@ -349,17 +359,16 @@ def create_app(
             error=error,
         )
 
-    async def admin_users(request: Request) -> Response:
-        login = current(request)
-        if login is None:
-            return to_login()
-        if not can(login.user, "admin"):
-            return denied(request, login)
-        form = await checked_form(request, login)
-        if form is None:
+    @signed_in("admin")
+    def admin_page(request: Request, login: accounts.Login, form: FormData | None) -> Response:
+        return admin_view(request, login)
+
+    @signed_in("admin")
+    def admin_users(request: Request, login: accounts.Login, form: FormData | None) -> Response:
+        if form is None:  # a POST route: never
             return csrf_failed()
         try:
-            accounts.create_user(
+            accounts.create_user(  # scrypt: this runs in the thread pool
                 engine,
                 str(form.get("username", "")),
                 str(form.get("password", "")),
@@ -368,26 +377,16 @@ def create_app(
                 by=login.user.id,
             )
         except InputError as exc:
-            return admin_page(request, str(exc), 400)
+            return admin_view(request, login, str(exc), 400)
         return RedirectResponse("/admin", status_code=303)
 
-    async def admin_purge(request: Request) -> Response:
-        login = current(request)
-        if login is None:
-            return to_login()
-        if not can(login.user, "admin"):
-            return denied(request, login)
-        if await checked_form(request, login) is None:
-            return csrf_failed()
+    @signed_in("admin")
+    def admin_purge(request: Request, login: accounts.Login, form: FormData | None) -> Response:
         retention.purge_expired(engine, by=login.user.id)
         return RedirectResponse("/admin", status_code=303)
 
-    def stats_page(request: Request) -> Response:
-        login = current(request)
-        if login is None:
-            return to_login()
-        if not can(login.user, "statistics"):
-            return denied(request, login)
+    @signed_in("statistics")
+    def stats_page(request: Request, login: accounts.Login, form: FormData | None) -> Response:
         return render(
             request,
             "stats.html",

@@ -25,7 +25,7 @@ from safecorpus.review.models import Item
 CALIBRATION = "stratified"
 
 
-def _latest_run(engine: Engine, source: str) -> str | None:
+def latest_run(engine: Engine, source: str) -> str | None:
     """The run whose sampled items of ``source`` were most recently loaded for review."""
     with Session(engine) as s:
         return s.scalar(
@@ -39,7 +39,7 @@ def _latest_run(engine: Engine, source: str) -> str | None:
 
 def corrected_for_source(engine: Engine, source: str, confidence: float = 0.95) -> dict[str, Any] | None:
     """Calibration counts and the corrected prevalence per layer (and ``any``), or None without data."""
-    run_id = _latest_run(engine, source)
+    run_id = latest_run(engine, source)
     if run_id is None:
         return None
     with Session(engine) as s:

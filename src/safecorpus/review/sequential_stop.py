@@ -21,7 +21,7 @@ from safecorpus.assess.sequential import SequentialDesign, SequentialRun
 from safecorpus.errors import InputError
 from safecorpus.registry.db import SourceResult
 from safecorpus.review.calibration import is_violating
-from safecorpus.review.corrected import _latest_run
+from safecorpus.review.corrected import latest_run
 from safecorpus.review.models import Item
 
 
@@ -40,7 +40,7 @@ def ranked_ids(path: str | Path) -> list[str]:
 
 def sequential_state(engine: Engine, source: str, design: SequentialDesign) -> dict[str, Any] | None:
     """The sequential test over the source's reviewed labels in rank order (None without a loaded run)."""
-    run_id = _latest_run(engine, source)
+    run_id = latest_run(engine, source)
     if run_id is None:
         return None
     with Session(engine) as s:

@@ -13,8 +13,8 @@ from safecorpus.detect.base import Detector
 from safecorpus.detect.guard.detector import GuardDetector, guard_config
 from safecorpus.errors import ConfigError
 from safecorpus.io.records import Record
-from safecorpus.modeltest.mockserver import GuardScript, MockChatServer
 from safecorpus.taxonomy.profile import load_profile
+from tests.support.mockserver import GuardScript, MockChatServer
 
 TEXTS = {
     "clean": "今天天气不错，大家一起去公园散步。",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from safecorpus.detect.guard.judge import GuardConfig, GuardItem, GuardJudge
-from safecorpus.modeltest.mockserver import GuardScript, MockChatServer
+from tests.support.mockserver import GuardScript, MockChatServer
 
 
 def config(url: str, tmp_path, template: str, **kw) -> GuardConfig:

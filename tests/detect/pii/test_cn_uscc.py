@@ -1,7 +1,7 @@
 import pytest
 from pii_helpers import one, rng, spans
+from tests.support import synth
 
-from safecorpus.detect.pii import synth
 from safecorpus.detect.pii.recognizers.cn_uscc import check_char
 
 R = rng()

@@ -1,7 +1,6 @@
 import pytest
 from pii_helpers import one, rng, spans
-
-from safecorpus.detect.pii import synth
+from tests.support import synth
 
 R = rng()
 CARDS = [

@@ -3,8 +3,8 @@ import random
 
 import pytest
 from pii_helpers import rng
+from tests.support import synth
 
-from safecorpus.detect.pii import synth
 from safecorpus.detect.pii.engine import PiiEngine, _hs
 
 R = rng()

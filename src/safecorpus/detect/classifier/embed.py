@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from safecorpus.errors import ConfigError
+from safecorpus.io.atomic import atomic_writer
 
 DEFAULT_BUDGET = 48.0
 DEFAULT_SPAN = 400.0
@@ -188,7 +189,6 @@ class Embedder:
         keys = np.array(list(self._pending), dtype="U40")
         vecs = np.stack(list(self._pending.values())).astype(np.float32)
         name = hashlib.sha1("".join(keys).encode()).hexdigest()[:16]
-        tmp = self.cache_dir / f".{name}.tmp.npz"
-        np.savez(tmp, keys=keys, vecs=vecs)
-        tmp.rename(self.cache_dir / f"{name}.npz")
+        with atomic_writer(self.cache_dir / f"{name}.npz") as fh:
+            np.savez(fh, keys=keys, vecs=vecs)
         self._pending.clear()

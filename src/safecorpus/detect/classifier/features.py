@@ -67,7 +67,7 @@ class HashedNgrams:
         }
 
     # -- hashing ------------------------------------------------------------------------------------------
-    def _char_keys(self, texts: Sequence[str], positions: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def char_keys(self, texts: Sequence[str], positions: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """(doc index, bucket) for every character n-gram of every text; with ``positions`` the first
         array is instead the n-gram's start offset in the joined batch (one text: its offset in it)."""
         joined = "\x00".join(texts) + "\x00"
@@ -132,7 +132,7 @@ class HashedNgrams:
 
     def transform(self, texts: Sequence[str]) -> Csr:
         texts = [normalise(t) for t in texts]
-        d1, k1 = self._char_keys(texts)
+        d1, k1 = self.char_keys(texts)
         if self.word_orders:
             d2, k2 = self._word_keys(texts)
             d1, k1 = np.concatenate((d1, d2)), np.concatenate((k1, k2))

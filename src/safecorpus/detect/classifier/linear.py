@@ -13,7 +13,7 @@ import numpy as np
 from safecorpus.detect.classifier.features import Csr, csr_dot, csr_tdot
 
 
-def _dot(x: Csr | np.ndarray, w: np.ndarray) -> np.ndarray:
+def dot(x: Csr | np.ndarray, w: np.ndarray) -> np.ndarray:
     return csr_dot(x, w) if isinstance(x, Csr) else x @ w
 
 
@@ -53,7 +53,7 @@ def fit_ovr(
     def loss_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
         w = theta[: d * k].reshape(d, k).astype(np.float32)
         b = theta[d * k :].astype(np.float32)
-        z = _dot(x, w) + b
+        z = dot(x, w) + b
         # stable BCE: log(1 + e^z) - y z
         lse = np.logaddexp(0.0, z)
         loss = float((sample_w * (lse - y * z)).sum()) / norm + 0.5 * l2 * float((w * w).sum())

@@ -28,7 +28,7 @@ from safecorpus.detect.classifier.embed import (
     window_spans,
 )
 from safecorpus.detect.classifier.features import HashedNgrams, normalise
-from safecorpus.detect.classifier.linear import _dot, fit_ovr, fit_platt, sigmoid
+from safecorpus.detect.classifier.linear import dot, fit_ovr, fit_platt, sigmoid
 from safecorpus.detect.classifier.mlp import MlpWeights, fit_mlp
 from safecorpus.errors import ConfigError
 
@@ -146,7 +146,7 @@ class FastClassifier:
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         x = self.featuriser.transform(texts)
-        return _dot(x, self.coef_) + self.intercept_
+        return dot(x, self.coef_) + self.intercept_
 
     def calibrate(self, z: np.ndarray) -> np.ndarray:
         return sigmoid(z * self.platt_[:, 0] + self.platt_[:, 1]).astype(np.float32)
@@ -160,7 +160,7 @@ class FastClassifier:
         k = self.heads_.index(head)
         norm = normalise(text)
         out = np.zeros(len(norm), dtype=np.float64)
-        pos, keys = self.featuriser._char_keys([norm], positions=True)
+        pos, keys = self.featuriser.char_keys([norm], positions=True)
         np.add.at(out, pos[pos < len(norm)], self.coef_[keys[pos < len(norm)], k])
         if len(out) != len(text):  # NFKC changed the length: fall back to a flat profile
             return np.zeros(len(text))

@@ -6,9 +6,9 @@ the detector gets identical results whichever backend is chosen (a test checks t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from safecorpus.errors import ConfigError
+from safecorpus.io.atomic import write_atomic
 
 try:  # hyperscan needs x86-64 with SSSE3; import fails elsewhere
     import hyperscan as _hs
@@ -67,7 +68,7 @@ class HyperscanMatcher:
                 flags=0,
                 literal=True,
             )
-            _write_atomic(cached, _hs.dumpb(self._db))
+            write_cache(cached, _hs.dumpb(self._db))
         self._scratch = _hs.Scratch(self._db)
 
     def find(self, haystack: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -97,15 +98,10 @@ class AhoCorasickMatcher:
         return arr[:, 0], arr[:, 2]
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # no writable cache: compile again next time
+def write_cache(path: Path, data: bytes) -> None:
+    """Store a compiled artefact in the cache, atomically; a cache that cannot be written is skipped."""
+    with contextlib.suppress(OSError):  # no writable cache: compile again next time
+        write_atomic(path, data)
 
 
 def available_backends() -> list[str]:

@@ -297,7 +297,7 @@ def term_derivations(patterns: Sequence[str]) -> TermDerivations:
     import json
     from importlib import resources
 
-    from safecorpus.detect.lexicon.matcher import _write_atomic, cache_dir
+    from safecorpus.detect.lexicon.matcher import cache_dir, write_cache
 
     name = f"derived-{_derivation_key(patterns)}.json.gz"
     packaged = resources.files("safecorpus.data").joinpath(f"lexicons/{name}")
@@ -316,7 +316,7 @@ def term_derivations(patterns: Sequence[str]) -> TermDerivations:
     syllables = [term_syllables(p) if ok else None for p, ok in zip(patterns, hanzi_only, strict=True)]
     split = [split_forms(p) if ok and len(p) >= 2 else [] for p, ok in zip(patterns, hanzi_only, strict=True)]
     payload = json.dumps({"syllables": syllables, "split": split}, ensure_ascii=False).encode("utf-8")
-    _write_atomic(cached, gzip.compress(payload, mtime=0))
+    write_cache(cached, gzip.compress(payload, mtime=0))
     return TermDerivations(tuple(tuple(s) if s else None for s in syllables), tuple(tuple(f) for f in split))
 
 

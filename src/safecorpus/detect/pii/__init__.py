@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from safecorpus.detect.pii.detector import PiiDetector, scan_records
 from safecorpus.detect.pii.engine import PiiEngine, PiiSpan
-from safecorpus.detect.pii.redact import redact
+from safecorpus.detect.redact import redact
 
 __all__ = ["PiiDetector", "PiiEngine", "PiiSpan", "redact", "scan_records"]

@@ -7,7 +7,7 @@ from operator import attrgetter
 from typing import Any
 
 from safecorpus.detect.base import Finding
-from safecorpus.detect.pii.engine import PiiEngine, PiiSpan, _cached_database, scan_ids
+from safecorpus.detect.pii.engine import PiiEngine, PiiSpan, cached_database, scan_ids
 from safecorpus.detect.pii.recognizers import default_recognizers
 from safecorpus.detect.pii.sensitive import sensitive_recognizers
 from safecorpus.io.records import Record
@@ -25,9 +25,7 @@ def _joint_prefilter(engine: PiiEngine, sensitive: PiiEngine | None):  # type: i
         return None
     e_exprs, e_ids, e_flags = engine.hs_spec
     s_exprs, s_ids, s_flags = sensitive.hs_spec
-    return _cached_database(
-        e_exprs + s_exprs, e_ids + [i + _SENSITIVE_BASE for i in s_ids], e_flags + s_flags
-    )
+    return cached_database(e_exprs + s_exprs, e_ids + [i + _SENSITIVE_BASE for i in s_ids], e_flags + s_flags)
 
 
 class PiiDetector:

@@ -187,7 +187,7 @@ class PiiEngine:
             for i in ok_ids
         ]
         self.hs_spec = (exprs, ok_ids, all_flags)
-        self._db = _cached_database(exprs, ok_ids, all_flags)
+        self._db = cached_database(exprs, ok_ids, all_flags)
 
     def _candidate_patterns(self, text: str) -> tuple[Iterable[int], set[int] | None]:
         """Pattern ids that can match ``text``, and the ids of recognizers (``id(rec)``) with a context
@@ -368,7 +368,7 @@ def _unsupported_prefilters(candidates: list[tuple[int, bytes, int]]) -> set[int
     import hashlib
     import json
 
-    from safecorpus.detect.lexicon.matcher import _write_atomic, cache_dir
+    from safecorpus.detect.lexicon.matcher import cache_dir, write_cache
 
     digest = hashlib.sha256(repr(candidates).encode()).hexdigest()[:24]
     cached = cache_dir() / f"pii-prefilter-{digest}.json"
@@ -385,15 +385,15 @@ def _unsupported_prefilters(candidates: list[tuple[int, bytes, int]]) -> set[int
         except Exception as exc:  # hyperscan.error: pattern unsupported even as a prefilter
             log.debug("pattern %d runs without prefilter: %s", i, exc)
             bad.add(i)
-    _write_atomic(cached, json.dumps(sorted(bad)).encode())
+    write_cache(cached, json.dumps(sorted(bad)).encode())
     return bad
 
 
-def _cached_database(exprs: list[bytes], ids: list[int], flags: list[int]):  # type: ignore[no-untyped-def]
+def cached_database(exprs: list[bytes], ids: list[int], flags: list[int]):  # type: ignore[no-untyped-def]
     """Compile (or load from the user cache) the prefilter database; compiling takes about a second."""
     import hashlib
 
-    from safecorpus.detect.lexicon.matcher import _write_atomic, cache_dir
+    from safecorpus.detect.lexicon.matcher import cache_dir, write_cache
 
     digest = hashlib.sha256(repr((exprs, ids, flags, _hs.__version__)).encode()).hexdigest()[:24]
     cached = cache_dir() / f"pii-hs-{digest}.db"
@@ -406,6 +406,6 @@ def _cached_database(exprs: list[bytes], ids: list[int], flags: list[int]):  # t
     if db is None:
         db = _hs.Database()
         db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
-        _write_atomic(cached, _hs.dumpb(db))
+        write_cache(cached, _hs.dumpb(db))
     db.scratch = _hs.Scratch(db)
     return db

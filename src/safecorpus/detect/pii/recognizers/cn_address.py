@@ -25,8 +25,8 @@ from importlib import resources
 
 import ahocorasick_rs
 
-from safecorpus.detect.pii.recognizers._cn_common import PROVINCE_CODES
 from safecorpus.detect.pii.recognizers.base import Check, Pattern, Recognizer, trie_regex
+from safecorpus.detect.pii.recognizers.cn_common import PROVINCE_CODES
 from safecorpus.detect.pii.recognizers.cn_person_name import SURNAMES
 
 

@@ -6,8 +6,8 @@ The first-generation 15-digit form (two-digit year, no check character) is recog
 
 from __future__ import annotations
 
-from safecorpus.detect.pii.recognizers._cn_common import date_ok, region_ok
 from safecorpus.detect.pii.recognizers.base import ALNUM, DIGIT, Check, Pattern, Recognizer, digits_of
+from safecorpus.detect.pii.recognizers.cn_common import date_ok, region_ok
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # 2**(17-i) mod 11
 CHECK_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)

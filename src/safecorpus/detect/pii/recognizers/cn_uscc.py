@@ -6,8 +6,8 @@ organisation code (GB 11714), check character. The alphabet has 31 symbols (no I
 
 from __future__ import annotations
 
-from safecorpus.detect.pii.recognizers._cn_common import PROVINCE_CODES
 from safecorpus.detect.pii.recognizers.base import Check, Pattern, Recognizer, halfwidth
+from safecorpus.detect.pii.recognizers.cn_common import PROVINCE_CODES
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}

@@ -26,10 +26,10 @@ from safecorpus.io.reader import iter_corpus
 from safecorpus.io.records import Record
 from safecorpus.ip.scan import latest_scan
 from safecorpus.registry.db import session
-from safecorpus.registry.requirements import missing_fields
 from safecorpus.registry.results import known_sources
 from safecorpus.registry.source_registry import registry_catalog
 from safecorpus.registry.tables import ProvenanceAudit
+from safecorpus.sources.requirements import missing_fields
 
 DEFAULT_PER_TYPE = 100
 

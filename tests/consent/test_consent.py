@@ -7,9 +7,12 @@ import pytest
 from click.testing import CliRunner
 
 from safecorpus.assess.decision import DecisionRule
+from safecorpus.consent import ledger as cl
+from safecorpus.consent import records as cr
+from safecorpus.consent import verdict as cv
 from safecorpus.detect.base import Finding
 from safecorpus.errors import InputError
-from safecorpus.registry import consent as cr
+from safecorpus.registry import consent as store
 from safecorpus.registry.db import open_store
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
@@ -36,7 +39,7 @@ def pii(kind="CN_MOBILE", category=None, rid="r1"):
 def ledger(tmp_path):
     p = tmp_path / "consent.csv"
     p.write_text(CSV, "utf-8")
-    return cr.ConsentLedger(cr.read_file(p), subject_field="user_id")
+    return cl.ConsentLedger(cr.read_file(p), subject_field="user_id")
 
 
 @pytest.mark.parametrize(
@@ -64,27 +67,27 @@ def ledger(tmp_path):
 )
 def test_verdicts(ledger, subject, findings, verdict):
     meta = {"user_id": subject} if subject else {}
-    d = cr.consent_verdict(meta, findings, ledger, record_id="r1", at=NOW)
+    d = cv.consent_verdict(meta, findings, ledger, record_id="r1", at=NOW)
     assert d.verdict == verdict
     rule = DecisionRule(frozenset({"pii"}), frozenset({"A.4.6"}), 0.5)
-    assert rule.is_violation(d.findings) is (verdict in cr.VIOLATING)
+    assert rule.is_violation(d.findings) is (verdict in cv.VIOLATING)
     for f in d.findings:
-        assert f.evidence["needs_basis"] is (verdict in cr.VIOLATING)
+        assert f.evidence["needs_basis"] is (verdict in cv.VIOLATING)
 
 
 def test_withdrawal_takes_effect_at_its_date(ledger):
     before = dt.datetime(2025, 2, 1, tzinfo=dt.UTC)
-    assert cr.consent_verdict({"user_id": "u-gone"}, [pii()], ledger, at=before).verdict == "pi_with_basis"
+    assert cv.consent_verdict({"user_id": "u-gone"}, [pii()], ledger, at=before).verdict == "pi_with_basis"
 
 
 def test_nested_subject_field(ledger):
-    led = cr.ConsentLedger(ledger.by_subject["u-gone"], subject_field="author.uid")
-    assert cr.consent_verdict({"author": {"uid": "u-gone"}}, [], led, at=NOW).verdict == "consent_withdrawn"
+    led = cl.ConsentLedger(ledger.by_subject["u-gone"], subject_field="author.uid")
+    assert cv.consent_verdict({"author": {"uid": "u-gone"}}, [], led, at=NOW).verdict == "consent_withdrawn"
 
 
 def test_non_pii_findings_untouched(ledger):
     kw = Finding("r1", "lexicon@1", "keyword", "A.1.1", 1.0)
-    d = cr.consent_verdict({"user_id": "nobody"}, [kw, pii()], ledger, at=NOW)
+    d = cv.consent_verdict({"user_id": "nobody"}, [kw, pii()], ledger, at=NOW)
     assert d.findings[0] is kw and d.findings[1].evidence["needs_basis"] is True
 
 
@@ -121,14 +124,14 @@ def test_store_roundtrip_json(tmp_path):
         {"subject_id": "s1", "legal_basis": "consent", "purpose": "训练", "granted_at": "2024-06-01",
          "withdrawn_at": "2025-01-01"},
     ]), "utf-8")  # fmt: skip
-    assert cr.import_records(engine, cr.read_file(p), source=str(p)) == 2
-    recs = cr.query(engine, "s1")
+    assert store.import_records(engine, cr.read_file(p), source=str(p)) == 2
+    recs = store.query(engine, "s1")
     assert [r.legal_basis for r in recs] == ["consent", "consent"]
     assert recs[0].granted_at == dt.datetime(2024, 5, 1, 0, 0, tzinfo=dt.UTC)
-    led = cr.ConsentLedger.load(engine)
+    led = cl.ConsentLedger.load(engine)
     assert led.current("s1", NOW)[1] is True  # the later grant was withdrawn
     assert led.current("s1", dt.datetime(2024, 5, 15, tzinfo=dt.UTC)) == (recs[0], False)
-    summary = cr.ledger_summary(engine, at=NOW)
+    summary = cl.ledger_summary(engine, at=NOW)
     assert summary["records"] == 2 and summary["withdrawn_subjects"] == ["s1"]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from safecorpus.pipeline.provenance import SourceEntry
+from safecorpus.sources.catalog import SourceEntry
 
 MODALITIES = ("text", "image", "audio", "video", "code")
 ORIGINS = ("domestic", "foreign")

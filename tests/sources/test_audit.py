@@ -7,9 +7,9 @@ from pathlib import Path
 
 from safecorpus.io.options import ReaderOptions
 from safecorpus.ip.scan import save_scan, scan_corpus
-from safecorpus.registry.audit import latest_audit, run_audit
 from safecorpus.registry.db import open_store
 from safecorpus.registry.source_registry import import_file
+from safecorpus.sources.audit import latest_audit, run_audit
 
 
 def test_audit_samples_each_type_and_counts_each_check(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import random
 
 from safecorpus.detect.pii.recognizers import cn_resident_id, cn_uscc, hk_id, iban, tw_id
-from safecorpus.detect.pii.recognizers._cn_common import PROVINCE_CODES
 from safecorpus.detect.pii.recognizers.base import luhn_check_digit
+from safecorpus.detect.pii.recognizers.cn_common import PROVINCE_CODES
 
 _PROVINCES = [p for p in PROVINCE_CODES if p not in ("71", "81", "82", "83")]
 

@@ -1,7 +1,9 @@
-"""Redaction: replace PII spans in a text by a mask, a type tag, or a keyed-hash token.
+"""Redaction: replace spans in a text (PII, or risk spans in ``filter``) by a mask, a type tag, or a
+keyed-hash token.
 
-Spans are applied right to left on the original text, so offsets stay valid and the text outside every
-span is left exactly as it was. Overlapping spans are merged first (the outer one wins).
+Spans are offsets into the original text, so the text outside every span is left exactly as it was.
+Overlapping spans are merged first (the outer one wins). ``filter`` redacts kept records with the same
+function (risk spans tagged with their risk id, PII spans with their type).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ Mode = Literal["mask", "tag", "hash"]
 
 
 def _fields(span: Any) -> tuple[int, int, str]:
+    if isinstance(span, tuple):
+        return span
     if isinstance(span, dict):
         return span["start"], span["end"], span.get("type") or span.get("entity") or "PII"
     ent = getattr(span, "entity", None) or (getattr(span, "evidence", None) or {}).get("type") or "PII"
@@ -37,9 +41,10 @@ def redact(
 ) -> str:
     """Return ``text`` with every span replaced.
 
-    ``spans`` are :class:`PiiSpan`, :class:`~safecorpus.detect.base.Finding` (record-level findings without
-    offsets are skipped) or ``pii scan`` finding dicts. ``mode``: ``mask`` keeps the length (``*``),
-    ``tag`` writes ``<TYPE>``, ``hash`` writes ``<TYPE:hmac>`` keyed by ``key`` (required for ``hash``).
+    ``spans`` are :class:`~safecorpus.detect.pii.engine.PiiSpan`, :class:`~safecorpus.detect.base.Finding`
+    (record-level findings without offsets are skipped), ``pii scan`` finding dicts or ``(start, end, tag)``
+    tuples. ``mode``: ``mask`` keeps the length (``*``), ``tag`` writes ``<TYPE>``, ``hash`` writes
+    ``<TYPE:hmac>`` keyed by ``key`` (required for ``hash``).
     """
     if mode == "hash":
         if not key:
@@ -59,16 +64,18 @@ def redact(
             merged[-1] = (ps, max(pe, e), pent)
         else:
             merged.append((s, e, ent))
-    out = text
-    for s, e, ent in reversed(merged):
-        value = text[s:e]
+    if mode not in ("mask", "tag", "hash"):
+        raise ValueError(f"unknown redaction mode {mode!r}: use mask, tag or hash")
+    parts = []
+    pos = 0
+    for s, e, ent in merged:
+        parts.append(text[pos:s])
         if mode == "mask":
-            rep = mask_char * (e - s)
+            parts.append(mask_char * (e - s))
         elif mode == "tag":
-            rep = f"<{ent}>"
-        elif mode == "hash":
-            rep = token_for(value, ent, key)  # type: ignore[arg-type]
+            parts.append(f"<{ent}>")
         else:
-            raise ValueError(f"unknown redaction mode {mode!r}: use mask, tag or hash")
-        out = out[:s] + rep + out[e:]
-    return out
+            parts.append(token_for(text[s:e], ent, key))  # type: ignore[arg-type]
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)

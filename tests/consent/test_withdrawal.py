@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from safecorpus.registry.withdrawal import withdrawal_report
+from safecorpus.consent.withdrawal import withdrawal_report
 
 ROWS = [
     {"id": "a", "user_id": "u1", "text": "你好，今天天气不错。"},

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from safecorpus.pipeline.provenance import SourceEntry
+from safecorpus.sources.catalog import SourceEntry
 
 DEFAULT_MIN_SOURCES = 2
 DEFAULT_MAX_FOREIGN_SHARE = 0.5

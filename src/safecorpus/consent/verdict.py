@@ -1,0 +1,120 @@
+"""The per-record consent verdict that decides whether personal information in a record is a violation
+(A.4.6).
+
+A corpus record links to its subject through a configurable field of its metadata (``user_id`` …).
+:func:`consent_verdict` takes a record's metadata, its PII findings and the ledger, and returns one of
+:data:`VERDICTS`; for the "needing" and "withdrawn" verdicts it sets ``evidence["needs_basis"]`` on the
+findings (and adds a record-level finding when a withdrawn subject's record has none), so that only those
+count as violations in ``assess`` and ``filter``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from safecorpus.consent.ledger import (
+    BASIS,
+    GUARDIAN,
+    SEPARATE,
+    WITHDRAWN,
+    ConsentLedger,
+    ConsentLookup,
+    status_code,
+)
+from safecorpus.consent.records import Consent
+from safecorpus.detect.base import Finding
+
+VERDICTS = (
+    "no_pi",
+    "pi_with_basis",
+    "pi_needs_consent",
+    "sensitive_needs_separate_consent",
+    "child_needs_guardian_consent",
+    "consent_withdrawn",
+)
+VIOLATING = frozenset(VERDICTS[2:])
+CHILD_CATEGORY = "minor_under_14"
+DETECTOR = "consent@1"
+
+
+@dataclass
+class ConsentDecision:
+    verdict: str
+    subject: str | None
+    findings: list[Finding] = field(default_factory=list)
+    consent: Consent | None = None
+
+    @property
+    def violates(self) -> bool:
+        return self.verdict in VIOLATING
+
+
+def verdict_of(code: int, pi: bool, child: bool, sensitive: bool) -> str:
+    """The verdict from a subject's status bits and what the record's PII findings hold."""
+    if code & WITHDRAWN:
+        return "consent_withdrawn"
+    if not pi:
+        return "no_pi"
+    if not code & BASIS:
+        if child:
+            return "child_needs_guardian_consent"
+        return "sensitive_needs_separate_consent" if sensitive else "pi_needs_consent"
+    if child and not code & GUARDIAN:
+        return "child_needs_guardian_consent"
+    if sensitive and not code & SEPARATE:
+        return "sensitive_needs_separate_consent"
+    return "pi_with_basis"
+
+
+def consent_verdict(
+    meta: dict[str, Any],
+    findings: Sequence[Finding],
+    ledger: ConsentLedger | ConsentLookup,
+    *,
+    record_id: str | None = None,
+    at: dt.datetime | None = None,
+) -> ConsentDecision:
+    """The consent verdict of one record, with its PII findings marked ``needs_basis`` where they lack
+    a legal basis (only PII-layer findings are touched; others pass through unchanged).
+
+    ``ledger`` is the full ledger or its compact :class:`ConsentLookup` (then ``at`` is the moment the
+    lookup was made, and the decision's ``consent`` is ``None``)."""
+    at = at or dt.datetime.now(dt.UTC)
+    subject = ledger.subject_of(meta)
+    consent: Consent | None = None
+    if subject is None:
+        code = 0
+    elif isinstance(ledger, ConsentLedger):
+        consent, withdrawn = ledger.current(subject, at)
+        code = status_code(consent, withdrawn)
+    else:
+        code = ledger.status(subject, at)
+    pii = [f for f in findings if f.layer == "pii"]
+    categories = {f.evidence.get("category") for f in pii} - {None}
+    verdict = verdict_of(code, bool(pii), CHILD_CATEGORY in categories, bool(categories - {CHILD_CATEGORY}))
+    needs = verdict in VIOLATING
+    out: list[Finding] = []
+    for f in findings:
+        if f.layer != "pii":
+            out.append(f)
+            continue
+        ev = {**f.evidence, "needs_basis": needs, "consent_verdict": verdict}
+        out.append(dataclasses.replace(f, evidence=ev))
+    if verdict == "consent_withdrawn" and not pii:
+        rid = record_id or (findings[0].record_id if findings else "")
+        out.append(
+            Finding(
+                record_id=rid,
+                detector=DETECTOR,
+                layer="pii",
+                risk="A.4.6",
+                score=1.0,
+                topic="consent_withdrawn",
+                evidence={"needs_basis": True, "consent_verdict": verdict, "subject": subject},
+            )
+        )
+    return ConsentDecision(verdict=verdict, subject=subject, findings=out, consent=consent)
