@@ -3,13 +3,16 @@
 ``local`` runs in this process (``workers=1``) or on a process pool; ``ray`` submits one task per file to
 a Ray cluster (``address``: ``auto``, ``ray://host:10001`` or ``host:port``; none starts a local one).
 Tasks are idempotent — every output is written atomically and marked — so retries are safe.
+``session`` keeps one pool (or one Ray connection) across several ``run_tasks`` calls, so a command with
+two passes (``assess``) builds its detectors once per worker process rather than once per pass.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from typing import Any
 
 from safecorpus.errors import ConfigError
@@ -25,16 +28,25 @@ def run_tasks(
     workers: int = 1,
     address: str | None = None,
     on_done: Callable[[int], None] | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[Any]:
     if executor == "local":
-        return _local(fn, calls, workers, on_done)
+        return _local(fn, calls, workers, on_done, pool)
     if executor == "ray":
         return _ray(fn, calls, address, on_done)
     raise ConfigError(f"unknown executor {executor!r}: use local or ray")
 
 
-def _local(fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], workers: int, on_done: Any) -> list[Any]:
+def _local(
+    fn: Callable[..., Any],
+    calls: Sequence[tuple[Any, ...]],
+    workers: int,
+    on_done: Any,
+    pool: ProcessPoolExecutor | None = None,
+) -> list[Any]:
     results: list[Any] = [None] * len(calls)
+    if pool is not None and workers > 1:
+        return _on_pool(pool, fn, calls, on_done)
     if workers <= 1 or len(calls) <= 1:
         for i, args in enumerate(calls):
             results[i] = fn(*args)
@@ -42,31 +54,70 @@ def _local(fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], workers: in
                 on_done(i)
         return results
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(calls)), mp_context=ctx) as pool:
-        futures = {pool.submit(fn, *args): i for i, args in enumerate(calls)}
-        for fut in as_completed(futures):
-            i = futures[fut]
-            results[i] = fut.result()
-            if on_done:
-                on_done(i)
+    with ProcessPoolExecutor(max_workers=min(workers, len(calls)), mp_context=ctx) as own:
+        return _on_pool(own, fn, calls, on_done)
+
+
+def _on_pool(
+    pool: ProcessPoolExecutor, fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], on_done: Any
+) -> list[Any]:
+    results: list[Any] = [None] * len(calls)
+    futures = {pool.submit(fn, *args): i for i, args in enumerate(calls)}
+    for fut in as_completed(futures):
+        i = futures[fut]
+        results[i] = fut.result()
+        if on_done:
+            on_done(i)
     return results
+
+
+@contextmanager
+def session(executor: str = "local", workers: int = 1, address: str | None = None) -> Iterator[Any]:
+    """A pool (local, ``workers`` > 1) or a Ray connection kept open for the block; yields the pool to
+    pass to ``run_tasks`` (None otherwise). Worker processes, and what they cache, live as long as it."""
+    if executor == "local" and workers > 1:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            yield pool
+        return
+    if executor != "ray":
+        yield None
+        return
+    ray = _ray_module()
+    started_here = not ray.is_initialized()
+    if started_here:
+        _ray_init(ray, address)
+    try:
+        yield None
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+def _ray_module() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError("--executor ray needs Ray: pip install 'ray[default]'") from None
+    return ray
+
+
+def _ray_init(ray: Any, address: str | None) -> None:
+    kwargs: dict[str, Any] = {"log_to_driver": False, "configure_logging": False}
+    if address:
+        kwargs["address"] = address
+    else:
+        kwargs.update(include_dashboard=False)
+    ray.init(**kwargs)
 
 
 def _ray(
     fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], address: str | None, on_done: Any
 ) -> list[Any]:
-    try:
-        import ray
-    except ImportError:
-        raise ConfigError("--executor ray needs Ray: pip install 'ray[default]'") from None
+    ray = _ray_module()
     started_here = not ray.is_initialized()
     if started_here:
-        kwargs: dict[str, Any] = {"log_to_driver": False, "configure_logging": False}
-        if address:
-            kwargs["address"] = address
-        else:
-            kwargs.update(include_dashboard=False)
-        ray.init(**kwargs)
+        _ray_init(ray, address)
     try:
         remote = ray.remote(num_cpus=1, max_retries=3)(fn)
         refs = [remote.remote(*args) for args in calls]
