@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from safecorpus.assess.runner import AssessConfig, Tiers
 
 REJECTIONS_SHOWN = 200  # rejections listed in the summary (all of them are in rejected.jsonl)
+SPAN_BYTES = 16 << 20  # a local plain JSON Lines file is read in pieces of this many bytes
 PROGRESS_EVERY = 512  # records between progress calls of an in-process map
 
 _CONTEXTS: dict[str, tuple[Tiers, DecisionRule]] = {}
@@ -126,19 +127,43 @@ class FilePart:
     technical: TechnicalPart = field(default_factory=TechnicalPart)
 
 
-def read_task(task: FileTask, config: AssessConfig) -> Iterator[Record | Rejection | FileNotice]:
-    """The items of one planned file, local or behind fsspec (a remote file is copied to a temp file)."""
+@dataclass(frozen=True)
+class Piece:
+    """One map task: a whole file, or a byte range of a large local plain JSON Lines file (the lines
+    that begin in it). The cut depends on the file's size only, never on the workers."""
+
+    task: FileTask
+    span: tuple[int, int] | None = None
+
+
+def pieces(tasks: Sequence[FileTask]) -> list[Piece]:
+    from safecorpus.io.reader import splittable
+    from safecorpus.pipeline.storage import is_remote, local_path
+
+    out = []
+    for task in tasks:
+        size = 0 if is_remote(task.url) or not splittable(task.rel) else local_path(task.url).stat().st_size
+        if size <= SPAN_BYTES:
+            out.append(Piece(task))
+            continue
+        out.extend(Piece(task, (s, min(s + SPAN_BYTES, size))) for s in range(0, size, SPAN_BYTES))
+    return out
+
+
+def read_piece(piece: Piece, config: AssessConfig) -> Iterator[Record | Rejection | FileNotice]:
+    """The items of one piece, local or behind fsspec (a remote file is copied to a temp file)."""
     from safecorpus.io.reader import iter_file
 
+    task = piece.task
     suffix = "".join(PurePosixPath(task.rel).suffixes[-2:])
     with local_copy(task.url, suffix) as path:
-        yield from iter_file(path, task.rel, task.file_source, config.reader)
+        yield from iter_file(path, task.rel, task.file_source, config.reader, piece.span)
 
 
 def map_file(
-    config: AssessConfig, key: str, task: FileTask, on_records: Callable[[int], None] | None = None
+    config: AssessConfig, key: str, piece: Piece, on_records: Callable[[int], None] | None = None
 ) -> FilePart:
-    """Read one file and reduce it to a :class:`FilePart` (``on_records``: progress, in-process only)."""
+    """Read one piece and reduce it to a :class:`FilePart` (``on_records``: progress, in-process only)."""
     tiers, rule = context_for(config, key)
     hkey = sampling.sampling_key(config.seed)
     cut = sampling.fraction_cut(config.fraction)
@@ -149,7 +174,7 @@ def map_file(
     tech: list[tuple[int, Record]] = []
     tech_ids: list[bytes] = []
     tech_findings: list[bytes] = []
-    for item in read_task(task, config):
+    for item in read_piece(piece, config):
         if isinstance(item, Record):
             part.assessed += 1
             src = part.sources.get(item.source)

@@ -38,7 +38,6 @@ from safecorpus.io.options import ReaderOptions
 from safecorpus.io.records import Record
 from safecorpus.pipeline.executors import run_tasks, session
 from safecorpus.pipeline.run import plan
-from safecorpus.pipeline.spec import FileTask
 from safecorpus.taxonomy.profile import Profile
 
 if TYPE_CHECKING:
@@ -190,17 +189,36 @@ class _Totals:
     tech_layers: Counter[str] = field(default_factory=Counter)
 
 
-def _reduce(parts: Sequence[passes.FilePart], k: int, evidence: _Evidence) -> _Totals:
-    """Merge the files' parts in plan order and write their evidence lines in that order."""
-    totals = _Totals(sources=defaultdict(lambda: _SourceTally(sample=sampling.BottomK(k))))
-    hashes = []
-    for part in parts:
+class _Reducer:
+    """Merges the pieces' parts in plan order as they arrive (a part that comes early waits for the ones
+    before it), writing their evidence lines in that order; only merged samples stay in memory."""
+
+    def __init__(self, k: int, evidence: _Evidence, on_progress: Progress | None) -> None:
+        self.totals = _Totals(sources=defaultdict(lambda: _SourceTally(sample=sampling.BottomK(k))))
+        self.evidence = evidence
+        self.on_progress = on_progress
+        self.waiting: dict[int, passes.FilePart] = {}
+        self.next = 0
+        self.hashes: list[np.ndarray] = []
+
+    def add(self, i: int, part: passes.FilePart) -> None:
+        self.waiting[i] = part
+        while self.next in self.waiting:
+            self._merge(self.waiting.pop(self.next))
+            self.next += 1
+        if self.on_progress:
+            done = self.totals.assessed + self.totals.rejected
+            early = sum(p.assessed + p.rejected for p in self.waiting.values())
+            self.on_progress("records", done + early, None)
+
+    def _merge(self, part: passes.FilePart) -> None:
+        totals = self.totals
         for name, src in part.sources.items():
             tally = totals.sources[name]
             tally.read += src.read
             tally.rejected += src.rejected
             tally.sample.merge(src.sample)
-        hashes.append(part.hashes)
+        self.hashes.append(part.hashes)
         totals.assessed += part.assessed
         totals.rejected += part.rejected
         totals.reasons.update(part.reasons)
@@ -211,12 +229,15 @@ def _reduce(parts: Sequence[passes.FilePart], k: int, evidence: _Evidence) -> _T
         totals.tech_n += tech.n
         totals.tech_violations += tech.violations
         totals.tech_layers.update(tech.layers)
-        evidence.rejections.write(part.rejections)
-        evidence.technical.write(tech.ids_tsv)
-        evidence.findings.write(tech.findings)
-    every = np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64)
-    totals.duplicate_ids = int(every.size - np.unique(every).size)
-    return totals
+        self.evidence.rejections.write(part.rejections)
+        self.evidence.technical.write(tech.ids_tsv)
+        self.evidence.findings.write(tech.findings)
+
+    def result(self) -> _Totals:
+        assert not self.waiting, "a part is missing"
+        every = np.concatenate(self.hashes) if self.hashes else np.zeros(0, dtype=np.uint64)
+        self.totals.duplicate_ids = int(every.size - np.unique(every).size)
+        return self.totals
 
 
 @dataclass
@@ -233,7 +254,11 @@ class _Executor:
         return self.executor == "local" and self.workers <= 1
 
     def map(
-        self, fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], on_done: Callable[[int], None]
+        self,
+        fn: Callable[..., Any],
+        calls: Sequence[tuple[Any, ...]],
+        on_done: Callable[[int], None] | None = None,
+        on_result: Callable[[int, Any], None] | None = None,
     ) -> list[Any]:
         return run_tasks(
             fn,
@@ -243,6 +268,7 @@ class _Executor:
             address=self.address,
             on_done=on_done,
             pool=self.pool,
+            on_result=on_result,
         )
 
 
@@ -262,30 +288,25 @@ def _worker_config(config: AssessConfig, at: dt.datetime) -> AssessConfig:
 
 
 def _read_corpus(
-    config: AssessConfig, key: str, tasks: Sequence[FileTask], run: _Executor, on_progress: Progress | None
-) -> list[passes.FilePart]:
-    """The map pass over every file; progress moves per record in-process, per file elsewhere."""
+    config: AssessConfig,
+    key: str,
+    pieces: Sequence[passes.Piece],
+    run: _Executor,
+    reducer: _Reducer,
+) -> _Totals:
+    """The map pass over every piece; progress moves per record in-process, per piece elsewhere."""
     if run.in_process:
-        base = [0]
+        for i, piece in enumerate(pieces):
+            base = reducer.totals.assessed + reducer.totals.rejected
 
-        def tick(n: int) -> None:
-            if on_progress:
-                on_progress("records", base[0] + n, None)
+            def tick(n: int, base: int = base) -> None:
+                if reducer.on_progress:
+                    reducer.on_progress("records", base + n, None)
 
-        parts = []
-        for task in tasks:
-            part = passes.map_file(config, key, task, tick)
-            base[0] += part.assessed + part.rejected
-            parts.append(part)
-        return parts
-    done = [0]
-
-    def file_done(_: int) -> None:
-        done[0] += 1
-        if on_progress:
-            on_progress("files", done[0], len(tasks))
-
-    return run.map(passes.map_file, [(config, key, t) for t in tasks], file_done)
+            reducer.add(i, passes.map_file(config, key, piece, tick))
+    else:
+        run.map(passes.map_file, [(config, key, p) for p in pieces], on_result=reducer.add)
+    return reducer.result()
 
 
 def run_assessment(
@@ -296,9 +317,9 @@ def run_assessment(
 ) -> dict[str, Any]:
     """Run the whole assessment and return its summary document (what ``--json`` writes).
 
-    ``on_progress(unit, done, total)`` is called as the pass moves: ``records`` read (in-process),
-    ``files`` read (workers), then ``sample items`` judged. Detectors given in ``tiers`` are used in this
-    process only, so they need ``workers=1`` and the local executor.
+    ``on_progress(unit, done, total)`` is called as the pass moves: ``records`` read (every few hundred
+    in-process, per piece read by a worker), then ``sample items`` judged. Detectors given in
+    ``tiers`` are used in this process only, so they need ``workers=1`` and the local executor.
     """
     started = dt.datetime.now(dt.UTC)
     run_id = run_id or uuid.uuid4().hex
@@ -310,13 +331,13 @@ def run_assessment(
         passes.seed_context(run_id, tiers, rule)
     tiers, _ = passes.context_for(work, run_id)  # builds (and checks) the detectors before any work
     tasks = plan(str(config.corpus))
+    pieces = passes.pieces(tasks)
     evidence = _Evidence(config.store_dir / "evidence" / run_id)
     try:
         with session(config.executor, config.workers, config.address) as pool:
             run = _Executor(config.executor, config.workers, config.address, pool)
-            totals = _reduce(
-                _read_corpus(work, run_id, tasks, run, on_progress), config.per_source_k, evidence
-            )
+            reducer = _Reducer(config.per_source_k, evidence, on_progress)
+            totals = _read_corpus(work, run_id, pieces, run, reducer)
             if totals.assessed == 0:
                 reasons = totals.reasons
                 raise InputError(
@@ -331,7 +352,7 @@ def run_assessment(
     finally:
         evidence.close()
         passes.release_context(run_id)
-    return _summary(config, run_id, started, tiers, rule, totals, sources, evidence, len(tasks))
+    return _summary(config, run_id, started, tiers, rule, totals, sources, evidence, len(tasks), len(pieces))
 
 
 def _judge_sources(
@@ -429,6 +450,7 @@ def _summary(
     sources: list[dict[str, Any]],
     evidence: _Evidence,
     files: int,
+    pieces: int,
 ) -> dict[str, Any]:
     profile = config.profile
     design = config.design
@@ -448,7 +470,12 @@ def _summary(
         "started_at": started.isoformat(),
         "finished_at": finished.isoformat(),
         "duration_s": round((finished - started).total_seconds(), 3),
-        "execution": {"executor": config.executor, "workers": config.workers, "files": files},
+        "execution": {
+            "executor": config.executor,
+            "workers": config.workers,
+            "files": files,
+            "map_tasks": pieces,
+        },
         "sampling": {
             "design": sampling.DESIGN,
             "seed": config.seed,

@@ -72,9 +72,12 @@ def iter_corpus(path: str | Path, options: ReaderOptions | None = None) -> Itera
         yield from iter_file(file, rel, file_source(root, file), options)
 
 
-def iter_file(path: Path, rel: str, source: str, options: ReaderOptions) -> Iterator[Item]:
+def iter_file(
+    path: Path, rel: str, source: str, options: ReaderOptions, span: tuple[int, int] | None = None
+) -> Iterator[Item]:
     """Yield the items of one corpus file. ``rel`` (its path under the corpus root) names the format and
-    the file in rejections; ``path`` is where its bytes are (a temporary copy of a remote file)."""
+    the file in rejections; ``path`` is where its bytes are (a temporary copy of a remote file); ``span``
+    (plain JSON Lines only, see :func:`splittable`): the lines that begin in that byte range."""
     named = PurePosixPath(rel)
     reader = READERS.get(format_suffix(named))
     if reader is None and _is_documentation(named):
@@ -83,6 +86,14 @@ def iter_file(path: Path, rel: str, source: str, options: ReaderOptions) -> Iter
         yield FileNotice(rel, "skipped", f"{rel}: not a supported format (jsonl, csv, parquet, txt); skipped")
         return
     try:
-        yield from reader(path, rel, source, options)
+        if span is None:
+            yield from reader(path, rel, source, options)
+        else:
+            yield from read_jsonl(path, rel, source, options, span)
     except PermissionError:
         yield FileNotice(rel, "unreadable", f"{rel}: permission denied; skipped")
+
+
+def splittable(rel: str) -> bool:
+    """Whether a file can be read in byte ranges: uncompressed JSON Lines."""
+    return PurePosixPath(rel).suffix.lower() in (".jsonl", ".ndjson", ".json")

@@ -29,12 +29,32 @@ def run_tasks(
     address: str | None = None,
     on_done: Callable[[int], None] | None = None,
     pool: ProcessPoolExecutor | None = None,
+    on_result: Callable[[int, Any], None] | None = None,
 ) -> list[Any]:
+    """Results in plan order. With ``on_result(i, result)`` each result is handed over as it arrives and
+    not kept (the list holds None), so a caller that reduces as it goes never holds them all at once."""
+    results = _Results(len(calls), on_result)
     if executor == "local":
-        return _local(fn, calls, workers, on_done, pool)
-    if executor == "ray":
-        return _ray(fn, calls, address, on_done)
-    raise ConfigError(f"unknown executor {executor!r}: use local or ray")
+        _local(fn, calls, workers, on_done, pool, results)
+    elif executor == "ray":
+        _ray(fn, calls, address, on_done, results)
+    else:
+        raise ConfigError(f"unknown executor {executor!r}: use local or ray")
+    return list(results)
+
+
+class _Results(list):  # type: ignore[type-arg]
+    """The results list; with ``on_result`` it passes each result on instead of keeping it."""
+
+    def __init__(self, n: int, on_result: Callable[[int, Any], None] | None) -> None:
+        super().__init__([None] * n)
+        self.on_result = on_result
+
+    def put(self, i: int, value: Any) -> None:
+        if self.on_result is None:
+            self[i] = value
+        else:
+            self.on_result(i, value)
 
 
 def _local(
@@ -42,33 +62,36 @@ def _local(
     calls: Sequence[tuple[Any, ...]],
     workers: int,
     on_done: Any,
-    pool: ProcessPoolExecutor | None = None,
-) -> list[Any]:
-    results: list[Any] = [None] * len(calls)
+    pool: ProcessPoolExecutor | None,
+    results: _Results,
+) -> None:
     if pool is not None and workers > 1:
-        return _on_pool(pool, fn, calls, on_done)
+        _on_pool(pool, fn, calls, on_done, results)
+        return
     if workers <= 1 or len(calls) <= 1:
         for i, args in enumerate(calls):
-            results[i] = fn(*args)
+            results.put(i, fn(*args))
             if on_done:
                 on_done(i)
-        return results
+        return
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(calls)), mp_context=ctx) as own:
-        return _on_pool(own, fn, calls, on_done)
+        _on_pool(own, fn, calls, on_done, results)
 
 
 def _on_pool(
-    pool: ProcessPoolExecutor, fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], on_done: Any
-) -> list[Any]:
-    results: list[Any] = [None] * len(calls)
+    pool: ProcessPoolExecutor,
+    fn: Callable[..., Any],
+    calls: Sequence[tuple[Any, ...]],
+    on_done: Any,
+    results: _Results,
+) -> None:
     futures = {pool.submit(fn, *args): i for i, args in enumerate(calls)}
     for fut in as_completed(futures):
-        i = futures[fut]
-        results[i] = fut.result()
+        i = futures.pop(fut)
+        results.put(i, fut.result())
         if on_done:
             on_done(i)
-    return results
 
 
 @contextmanager
@@ -112,8 +135,12 @@ def _ray_init(ray: Any, address: str | None) -> None:
 
 
 def _ray(
-    fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], address: str | None, on_done: Any
-) -> list[Any]:
+    fn: Callable[..., Any],
+    calls: Sequence[tuple[Any, ...]],
+    address: str | None,
+    on_done: Any,
+    results: _Results,
+) -> None:
     ray = _ray_module()
     started_here = not ray.is_initialized()
     if started_here:
@@ -122,16 +149,15 @@ def _ray(
         remote = ray.remote(num_cpus=1, max_retries=3)(fn)
         refs = [remote.remote(*args) for args in calls]
         index = {ref: i for i, ref in enumerate(refs)}
-        results: list[Any] = [None] * len(calls)
-        pending = list(refs)
+        del refs
+        pending = list(index)
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
             for ref in done:
-                i = index[ref]
-                results[i] = ray.get(ref)
+                i = index.pop(ref)
+                results.put(i, ray.get(ref))
                 if on_done:
                     on_done(i)
-        return results
     finally:
         if started_here:
             ray.shutdown()
