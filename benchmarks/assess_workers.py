@@ -7,7 +7,8 @@ peak resident set size of the largest process of the run (the command or one of 
 gives the maximum over the process tree). It also checks that both settings give the same per-source
 figures and technical sample.
 
-    python benchmarks/assess_workers.py --gb 0.15 --repeat 3 [--profile PROFILE] [--json out.json]
+    python benchmarks/assess_workers.py --gb 0.15 --repeat 3 [--corpus repetitive|varied]
+        [--profile PROFILE] [--sample-size N] [--json out.json]
 """
 
 from __future__ import annotations
@@ -42,23 +43,58 @@ ONE_THREAD = {
 }
 
 
-def corpus_file(gigabytes: float) -> Path:
+def write_varied(path: Path, gigabytes: float, rng: random.Random) -> int:
+    """Like assess_memory's corpus (~3 KB records, 20 sources, 1% with a library term), but each record
+    is a random draw of 2,000 distinct sentences, so few text windows repeat across records (the
+    repetitive corpus lets one process's embedding cache answer most of the assessment tier)."""
+    from safecorpus.detect.lexicon.library import read_lexicon
+
+    terms = [t.term for t in read_lexicon("default").terms if t.weight >= 0.9][:2000]
+    zh = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    words = "the of and to in is was for on that with as by at from this be are have it an which or".split()  # noqa: SIM905
+    sentences = [
+        "".join(rng.choices(zh, k=rng.randint(12, 40))) + "。"
+        if i % 2
+        else " ".join(rng.choices(words, k=14)) + ". "
+        for i in range(2000)
+    ]
+    target, written, n = int(gigabytes * 1e9), 0, 0
+    with path.open("w", encoding="utf-8") as out:
+        while written < target:
+            body = "".join(rng.choices(sentences, k=rng.randint(30, 70)))
+            if rng.random() < 0.01:
+                body += rng.choice(terms)
+            row = {"id": f"r{n}", "source": f"site-{n % 20}", "text": body}
+            line = json.dumps(row, ensure_ascii=False) + "\n"
+            out.write(line)
+            written += len(line.encode("utf-8"))
+            n += 1
+    return n
+
+
+def corpus_file(gigabytes: float, kind: str) -> Path:
     data = HERE / "_data"
     data.mkdir(exist_ok=True)
-    corpus = data / f"assess-{gigabytes:g}gb.jsonl"
+    corpus = data / (
+        f"assess-{gigabytes:g}gb.jsonl" if kind == "repetitive" else f"assess-varied-{gigabytes:g}gb.jsonl"
+    )
     if not corpus.exists() or corpus.stat().st_size < gigabytes * 1e9 * 0.99:
         t = time.perf_counter()
-        n = write_corpus(corpus, gigabytes, random.Random(7))
+        write = write_corpus if kind == "repetitive" else write_varied
+        n = write(corpus, gigabytes, random.Random(7))
         print(f"wrote {corpus} ({n:,} records) in {time.perf_counter() - t:.0f} s", flush=True)
     return corpus
 
 
-def run_once(corpus: Path, workers: int, profile: str | None, scratch: Path) -> dict[str, Any]:
+def run_once(
+    corpus: Path, workers: int, profile: str | None, sample_size: int | None, scratch: Path
+) -> dict[str, Any]:
     """One fresh `safecorpus assess` process; its wall time, CPU time, peak RSS and figures."""
     out = scratch / f"w{workers}.json"
     args = [str(Path(sys.executable).parent / "safecorpus"), "assess", str(corpus), "--workers", str(workers)]
     args += ["--store-dir", str(scratch / f"store-w{workers}"), "--no-progress", "--json", str(out)]
     args += ["--profile", profile] if profile else []
+    args += ["--sample-size", str(sample_size)] if sample_size else []
     env = {**os.environ, **ONE_THREAD, "COLUMNS": "160"}
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
@@ -95,15 +131,23 @@ def main() -> None:
     parser.add_argument("--gb", type=float, default=1.0, help="corpus size (the issue's target: 1.0)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per setting (interleaved)")
     parser.add_argument("--profile", help="policy profile (default: the packaged default)")
+    parser.add_argument(
+        "--corpus",
+        choices=["repetitive", "varied"],
+        default="repetitive",
+        help="repetitive: assess_memory.py's generator (the issue's 1 GB corpus); varied: few repeated "
+        "text windows",
+    )
+    parser.add_argument("--sample-size", type=int, help="items per source (default: the profile's, 400)")
     parser.add_argument("--json", dest="json_path", help="write the runs and medians here")
     args = parser.parse_args()
-    corpus = corpus_file(args.gb)
+    corpus = corpus_file(args.gb, args.corpus)
     runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="assess-workers-") as tmp:
         for r in range(args.repeat):
             for workers in (1, 2) if r % 2 == 0 else (2, 1):
                 load = os.getloadavg()[0]
-                run = run_once(corpus, workers, args.profile, Path(tmp))
+                run = run_once(corpus, workers, args.profile, args.sample_size, Path(tmp))
                 run["load_before"] = round(load, 2)
                 runs.append(run)
                 print(
@@ -132,7 +176,15 @@ def main() -> None:
         )
     print(f"speed-up of 2 workers: {speedup:.2f}x; same figures in every run: {same}")
     if args.json_path:
-        doc = {"gb": args.gb, "bytes": size, "runs": runs, "medians": med, "speedup": speedup, "same": same}
+        doc = {
+            "gb": args.gb,
+            "corpus": args.corpus,
+            "bytes": size,
+            "runs": runs,
+            "medians": med,
+            "speedup": speedup,
+            "same": same,
+        }
         Path(args.json_path).write_text(json.dumps(doc, indent=2) + "\n")
 
 
