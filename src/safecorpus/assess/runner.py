@@ -283,7 +283,7 @@ def _worker_config(config: AssessConfig, at: dt.datetime) -> AssessConfig:
 
     consent = config.consent
     if isinstance(consent, ConsentLedger):
-        consent = consent.lookup(at)  # type: ignore[assignment]
+        consent = consent.lookup(at)
     return dataclasses.replace(config, consent=consent)
 
 
