@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+import sys
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -67,7 +68,7 @@ class AssessConfig:
     # sample, None for the profile's choice ([source.sequential] enabled, off by default).
     sequential: bool | None = None
     # Where the work runs (results are identical either way): in this process (workers=1), a local pool
-    # of spawned processes, or Ray (address: auto, host:port, ray://host:10001; none starts a local one).
+    # of worker processes, or Ray (address: auto, host:port, ray://host:10001; none starts a local one).
     executor: str = "local"
     workers: int = 1
     address: str | None = None
@@ -274,6 +275,9 @@ class _Executor:
 
 _IN_PROCESS = _Executor("local", 1, None)
 SAMPLE_CHUNK = 64  # sample items per assessment-tier task
+# Local workers are forked on Linux: they inherit the detectors this process has just built (and its
+# imports) instead of building their own, ~2.5 CPU-s each. Elsewhere fork is unsafe: spawn.
+_START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 Progress = Callable[[str, int, "int | None"], None]
 
 
@@ -334,7 +338,7 @@ def run_assessment(
     pieces = passes.pieces(tasks)
     evidence = _Evidence(config.store_dir / "evidence" / run_id)
     try:
-        with session(config.executor, config.workers, config.address) as pool:
+        with session(config.executor, config.workers, config.address, _START_METHOD) as pool:
             run = _Executor(config.executor, config.workers, config.address, pool)
             reducer = _Reducer(config.per_source_k, evidence, on_progress)
             totals = _read_corpus(work, run_id, pieces, run, reducer)

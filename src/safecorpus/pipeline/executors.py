@@ -95,11 +95,14 @@ def _on_pool(
 
 
 @contextmanager
-def session(executor: str = "local", workers: int = 1, address: str | None = None) -> Iterator[Any]:
+def session(
+    executor: str = "local", workers: int = 1, address: str | None = None, start_method: str = "spawn"
+) -> Iterator[Any]:
     """A pool (local, ``workers`` > 1) or a Ray connection kept open for the block; yields the pool to
-    pass to ``run_tasks`` (None otherwise). Worker processes, and what they cache, live as long as it."""
+    pass to ``run_tasks`` (None otherwise). Worker processes, and what they cache, live as long as it.
+    ``start_method="fork"`` lets the workers inherit what this process has built (its detectors)."""
     if executor == "local" and workers > 1:
-        ctx = multiprocessing.get_context("spawn")
+        ctx = multiprocessing.get_context(start_method)
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             yield pool
         return
