@@ -48,11 +48,16 @@ class ConsentPiiDetector:
         ]
 
     def describe(self) -> dict[str, Any]:
-        led = self.ledger
-        if isinstance(led, ConsentLedger):
-            return {
-                "subject_field": led.subject_field,
-                "subjects": len(led.by_subject),
-                "records": sum(len(v) for v in led.by_subject.values()),
-            }
-        return led.describe()
+        return describe_consent(self.ledger)
+
+
+def describe_consent(ledger: ConsentLedger | ConsentLookup | None) -> dict[str, Any]:
+    """What a run's summary says about the ledger it used (None: the empty ledger)."""
+    led = ledger if ledger is not None else ConsentLedger()
+    if isinstance(led, ConsentLedger):
+        return {
+            "subject_field": led.subject_field,
+            "subjects": len(led.by_subject),
+            "records": sum(len(v) for v in led.by_subject.values()),
+        }
+    return led.describe()

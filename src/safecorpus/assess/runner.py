@@ -1,18 +1,21 @@
 """`safecorpus assess`: stream a corpus, sample per source and corpus-wide, detect, estimate, decide.
 
-One pass over the input:
+One pass over the input, one task per file (assess/passes.py; in this process, a local pool or Ray):
 - every record is counted against its source; rejected records are counted with their reason;
 - a record whose keyed hash is below the technical-sample fraction is scanned at once by the fast layers;
-- each source keeps its bottom-k records by hash (memory: k records per source).
-After the pass each source's sample is scanned by the assessment layers, and rates, intervals and
-verdicts are computed, written to the store and to evidence files beside it.
+- each source keeps its bottom-k records by hash (memory: k records per source and file).
+The driver merges the files' parts in plan order. Each source's sample is then scanned by the assessment
+layers (spread over the same workers), and rates, intervals and verdicts are computed, written to the
+store and to evidence files beside it, in an order that depends on the input and the seed only.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
+import sys
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -20,31 +23,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-import orjson
+import numpy as np
 
 from safecorpus import SCHEMA_VERSION
-from safecorpus.assess import sampling, sequential, stats
+from safecorpus.assess import passes, sampling, sequential, stats
 from safecorpus.assess.decision import DecisionRule
-from safecorpus.assess.pii import ConsentPiiDetector
+from safecorpus.assess.pii import ConsentPiiDetector, describe_consent
 from safecorpus.detect import registry
 from safecorpus.detect.base import Detector, Finding, detector_id
 from safecorpus.detect.lexicon.coverage import lexicon_coverage
 from safecorpus.detect.registry import BuildContext
 from safecorpus.errors import ConfigError, InputError
 from safecorpus.io.options import ReaderOptions
-from safecorpus.io.reader import iter_corpus
-from safecorpus.io.records import FileNotice, Record, Rejection
+from safecorpus.io.records import Record
+from safecorpus.pipeline.executors import run_tasks, session
+from safecorpus.pipeline.run import plan
 from safecorpus.taxonomy.profile import Profile
 
 if TYPE_CHECKING:
-    from safecorpus.consent.ledger import ConsentLedger
+    from safecorpus.consent.ledger import ConsentLedger, ConsentLookup
 
 DEFAULT_SEED = "safecorpus"
 
 
 @dataclass
 class AssessConfig:
-    corpus: Path
+    corpus: Path | str  # a local path, or an fsspec URL (memory://, s3://, file://)
     profile: Profile
     reader: ReaderOptions = field(default_factory=ReaderOptions)
     seed: str = DEFAULT_SEED
@@ -56,11 +60,17 @@ class AssessConfig:
     store_dir: Path = Path(".safecorpus")
     # The consent ledger that decides whether PI is a violation (None: an empty ledger, so any PI
     # without a recorded basis counts). Used when the profile's [decision] layers include "pii".
-    consent: ConsentLedger | None = None
+    # Workers get a lookup made at the run's start (picklable); a lookup may be given directly.
+    consent: ConsentLedger | ConsentLookup | None = None
     pii_in_fast_tier: bool = True  # scan the technical sample for PI too (≥ 5 MB/s)
     # The per-source design: True for the sequential test of [source.sequential], False for the fixed
     # sample, None for the profile's choice ([source.sequential] enabled, off by default).
     sequential: bool | None = None
+    # Where the work runs (results are identical either way): in this process (workers=1), a local pool
+    # of worker processes, or Ray (address: auto, host:port, ray://host:10001; none starts a local one).
+    executor: str = "local"
+    workers: int = 1
+    address: str | None = None
 
     @property
     def design(self) -> sequential.SequentialDesign | None:
@@ -139,14 +149,6 @@ def _slug(name: str) -> str:
     return f"{safe}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
 
 
-def _scan(detectors: Sequence[Detector], records: Sequence[Record]) -> list[list[Finding]]:
-    merged: list[list[Finding]] = [[] for _ in records]
-    for detector in detectors:
-        for i, found in enumerate(detector.detect(records)):
-            merged[i].extend(found)
-    return merged
-
-
 class _Evidence:
     """Evidence files beside the store: sampled ids, findings of sampled items, every rejection."""
 
@@ -155,36 +157,13 @@ class _Evidence:
         (folder / "sources").mkdir(parents=True, exist_ok=True)
         self.findings = (folder / "findings.jsonl").open("wb")
         self.rejections = (folder / "rejected.jsonl").open("wb")
-        self.technical = (folder / "technical_sample.ids.tsv").open("w", encoding="utf-8")
-        self.technical.write("hash\tid\tviolation\tlayers\n")
+        self.technical = (folder / "technical_sample.ids.tsv").open("wb")
+        self.technical.write(b"hash\tid\tviolation\tlayers\n")
 
     def write_findings(
         self, sample: str, record: Record, findings: list[Finding], counted: list[Finding]
     ) -> None:
-        if findings:
-            doc = {
-                "sample": sample,
-                "id": record.id,
-                "source": record.source,
-                "violation": bool(counted),
-                "layers": sorted({f.layer for f in counted}),
-                "findings": [f.to_dict() for f in findings],
-            }
-            self.findings.write(orjson.dumps(doc) + b"\n")
-
-    def write_rejection(self, rej: Rejection) -> None:
-        self.rejections.write(
-            orjson.dumps(
-                {
-                    "file": rej.file,
-                    "line": rej.line,
-                    "reason": rej.reason,
-                    "message": rej.message,
-                    "source": rej.source,
-                }
-            )
-            + b"\n"
-        )
+        self.findings.write(passes.findings_line(sample, record, findings, counted))
 
     def source_file(self, name: str) -> tuple[Path, TextIO]:
         path = self.folder / "sources" / f"{_slug(name)}.ids.tsv"
@@ -197,105 +176,299 @@ class _Evidence:
             handle.close()
 
 
+@dataclass
+class _Totals:
+    """The driver's reduce of every file's part, in plan order."""
+
+    sources: dict[str, _SourceTally]
+    assessed: int = 0
+    rejected: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    rejections_shown: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[dict[str, str]] = field(default_factory=list)
+    duplicate_ids: int = 0
+    tech_n: int = 0
+    tech_violations: int = 0
+    tech_layers: Counter[str] = field(default_factory=Counter)
+
+
+class _Reducer:
+    """Merges the pieces' parts in plan order as they arrive (a part that comes early waits for the ones
+    before it), writing their evidence lines in that order; only merged samples stay in memory."""
+
+    def __init__(self, k: int, evidence: _Evidence, on_progress: Progress | None) -> None:
+        self.totals = _Totals(sources=defaultdict(lambda: _SourceTally(sample=sampling.BottomK(k))))
+        self.evidence = evidence
+        self.on_progress = on_progress
+        self.waiting: dict[int, passes.FilePart] = {}
+        self.next = 0
+        self.hashes: list[np.ndarray] = []
+
+    def add(self, i: int, part: passes.FilePart) -> None:
+        self.waiting[i] = part
+        while self.next in self.waiting:
+            self._merge(self.waiting.pop(self.next))
+            self.next += 1
+        if self.on_progress:
+            done = self.totals.assessed + self.totals.rejected
+            early = sum(p.assessed + p.rejected for p in self.waiting.values())
+            self.on_progress("records", done + early, None)
+
+    def _merge(self, part: passes.FilePart) -> None:
+        totals = self.totals
+        for name, src in part.sources.items():
+            tally = totals.sources[name]
+            tally.read += src.read
+            tally.rejected += src.rejected
+            tally.sample.merge(src.sample)
+        self.hashes.append(part.hashes)
+        totals.assessed += part.assessed
+        totals.rejected += part.rejected
+        totals.reasons.update(part.reasons)
+        room = passes.REJECTIONS_SHOWN - len(totals.rejections_shown)
+        totals.rejections_shown.extend(part.rejections_shown[: max(room, 0)])
+        totals.notices.extend(part.notices)
+        tech = part.technical
+        totals.tech_n += tech.n
+        totals.tech_violations += tech.violations
+        totals.tech_layers.update(tech.layers)
+        self.evidence.rejections.write(part.rejections)
+        self.evidence.technical.write(tech.ids_tsv)
+        self.evidence.findings.write(tech.findings)
+
+    def result(self) -> _Totals:
+        assert not self.waiting, "a part is missing"
+        every = np.concatenate(self.hashes) if self.hashes else np.zeros(0, dtype=np.uint64)
+        self.totals.duplicate_ids = int(every.size - np.unique(every).size)
+        return self.totals
+
+
+@dataclass
+class _Executor:
+    """Where tasks run: in this process, on a local pool kept for both passes, or on Ray."""
+
+    executor: str
+    workers: int
+    address: str | None
+    pool: Any = None
+
+    @property
+    def in_process(self) -> bool:
+        return self.executor == "local" and self.workers <= 1
+
+    def map(
+        self,
+        fn: Callable[..., Any],
+        calls: Sequence[tuple[Any, ...]],
+        on_done: Callable[[int], None] | None = None,
+        on_result: Callable[[int, Any], None] | None = None,
+    ) -> list[Any]:
+        return run_tasks(
+            fn,
+            calls,
+            executor=self.executor,
+            workers=self.workers,
+            address=self.address,
+            on_done=on_done,
+            pool=self.pool,
+            on_result=on_result,
+        )
+
+
+_IN_PROCESS = _Executor("local", 1, None)
+SAMPLE_CHUNK = 64  # sample items per assessment-tier task
+# Local workers are forked on Linux: they inherit the detectors this process has just built (and its
+# imports) instead of building their own, ~2.5 CPU-s each. Elsewhere fork is unsafe: spawn.
+_START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
+Progress = Callable[[str, int, "int | None"], None]
+
+
+def _worker_config(config: AssessConfig, at: dt.datetime) -> AssessConfig:
+    """The settings every worker gets: picklable (the consent ledger reduced to a lookup at ``at``)."""
+    from safecorpus.registry.consent import ConsentLedger
+
+    consent = config.consent
+    if isinstance(consent, ConsentLedger):
+        consent = consent.lookup(at)
+    return dataclasses.replace(config, consent=consent)
+
+
+def _read_corpus(
+    config: AssessConfig,
+    key: str,
+    pieces: Sequence[passes.Piece],
+    run: _Executor,
+    reducer: _Reducer,
+) -> _Totals:
+    """The map pass over every piece; progress moves per record in-process, per piece elsewhere."""
+    if run.in_process:
+        for i, piece in enumerate(pieces):
+            base = reducer.totals.assessed + reducer.totals.rejected
+
+            def tick(n: int, base: int = base) -> None:
+                if reducer.on_progress:
+                    reducer.on_progress("records", base + n, None)
+
+            reducer.add(i, passes.map_file(config, key, piece, tick))
+    else:
+        run.map(passes.map_file, [(config, key, p) for p in pieces], on_result=reducer.add)
+    return reducer.result()
+
+
 def run_assessment(
     config: AssessConfig,
     tiers: Tiers | None = None,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Progress | None = None,
     run_id: str | None = None,
 ) -> dict[str, Any]:
-    """Run the whole assessment and return its summary document (what ``--json`` writes)."""
-    profile = config.profile
+    """Run the whole assessment and return its summary document (what ``--json`` writes).
+
+    ``on_progress(unit, done, total)`` is called as the pass moves: ``records`` read (every few hundred
+    in-process, per piece read by a worker), then ``sample items`` judged. Detectors given in
+    ``tiers`` are used in this process only, so they need ``workers=1`` and the local executor.
+    """
     started = dt.datetime.now(dt.UTC)
     run_id = run_id or uuid.uuid4().hex
-    tiers = tiers or build_tiers(config)
-    rule = DecisionRule.from_profile(profile)
-    design = config.design
-    key = sampling.sampling_key(config.seed)
-    cut = sampling.fraction_cut(config.fraction)
-    k = config.per_source_k
+    work = _worker_config(config, started)
+    rule = DecisionRule.from_profile(config.profile)
+    if tiers is not None:
+        if not (config.executor == "local" and config.workers <= 1):
+            raise ConfigError("detectors passed to run_assessment run in-process: use workers=1, local")
+        passes.seed_context(run_id, tiers, rule)
+    tiers, _ = passes.context_for(work, run_id)  # builds (and checks) the detectors before any work
+    tasks = plan(str(config.corpus))
+    pieces = passes.pieces(tasks)
     evidence = _Evidence(config.store_dir / "evidence" / run_id)
-
-    tallies: dict[str, _SourceTally] = defaultdict(lambda: _SourceTally(sample=sampling.BottomK(k)))
-    reasons: Counter[str] = Counter()
-    notices: list[dict[str, str]] = []
-    rejections_shown: list[dict[str, Any]] = []
-    seen_hashes: set[int] = set()
-    duplicate_ids = 0
-    assessed = rejected = 0
-    tech_batch: list[tuple[int, Record]] = []
-    tech_n = tech_violations = 0
-    tech_layers: Counter[str] = Counter()
-
-    def flush_technical() -> None:
-        nonlocal tech_n, tech_violations
-        records = [r for _, r in tech_batch]
-        for (h, record), findings in zip(tech_batch, _scan(tiers.fast, records), strict=True):
-            counted = rule.counted(findings)
-            violation = bool(counted)
-            layers = sorted({f.layer for f in counted})
-            tech_n += 1
-            tech_violations += violation
-            tech_layers.update(layers)
-            evidence.technical.write(f"{h:016x}\t{record.id}\t{int(violation)}\t{','.join(layers)}\n")
-            evidence.write_findings("technical", record, findings, counted)
-        tech_batch.clear()
-
     try:
-        for item in iter_corpus(config.corpus, config.reader):
-            if isinstance(item, Record):
-                assessed += 1
-                tally = tallies[item.source]
-                tally.read += 1
-                h = sampling.record_hash(item.id, key)
-                if h in seen_hashes:
-                    duplicate_ids += 1
-                seen_hashes.add(h)
-                if tally.sample.would_keep(h):
-                    tally.sample.offer(h, item.id, item)
-                if h < cut:
-                    tech_batch.append((h, item))
-                    if len(tech_batch) >= config.batch_size:
-                        flush_technical()
-                if on_progress and assessed % 512 == 0:
-                    on_progress(assessed + rejected)
-            elif isinstance(item, Rejection):
-                rejected += 1
-                reasons[item.reason] += 1
-                tallies[item.source or "unattributed"].rejected += 1
-                evidence.write_rejection(item)
-                if len(rejections_shown) < 200:
-                    rejections_shown.append(
-                        {"file": item.file, "line": item.line, "reason": item.reason, "message": item.message}
-                    )
-            elif isinstance(item, FileNotice):
-                notices.append({"file": item.file, "kind": item.kind, "message": item.message})
-        if tech_batch:
-            flush_technical()
-        if on_progress:
-            on_progress(assessed + rejected)
-
-        if assessed == 0:
-            raise InputError(
-                f"{config.corpus}: nothing could be assessed ({rejected} record(s) rejected"
-                + (f": {', '.join(f'{r} {n}' for r, n in reasons.most_common())}" if reasons else "")
-                + "); check --text-field and the file formats"
-            )
-        sources = [
-            _assess_source_sequential(name, tally, tiers, rule, design, evidence, config.batch_size)
-            if design
-            else _assess_source(name, tally, tiers, rule, profile, evidence)
-            for name, tally in sorted(tallies.items())
-            if tally.read
-        ]
+        with session(config.executor, config.workers, config.address, _START_METHOD) as pool:
+            run = _Executor(config.executor, config.workers, config.address, pool)
+            reducer = _Reducer(config.per_source_k, evidence, on_progress)
+            totals = _read_corpus(work, run_id, pieces, run, reducer)
+            if totals.assessed == 0:
+                reasons = totals.reasons
+                raise InputError(
+                    f"{config.corpus}: nothing could be assessed ({totals.rejected} record(s) rejected"
+                    + (f": {', '.join(f'{r} {n}' for r, n in reasons.most_common())}" if reasons else "")
+                    + "); check --text-field and the file formats"
+                )
+            # a judge that calls an endpoint keeps its rate limit and usage in this process
+            if any(hasattr(d, "summary") for d in tiers.assessment):
+                run = _IN_PROCESS
+            sources = _judge_sources(work, run_id, totals, tiers, rule, evidence, run, on_progress)
     finally:
         evidence.close()
+        passes.release_context(run_id)
+    return _summary(config, run_id, started, tiers, rule, totals, sources, evidence, len(tasks), len(pieces))
 
+
+def _judge_sources(
+    config: AssessConfig,
+    key: str,
+    totals: _Totals,
+    tiers: Tiers,
+    rule: DecisionRule,
+    evidence: _Evidence,
+    run: _Executor,
+    on_progress: Progress | None,
+) -> list[dict[str, Any]]:
+    """Scan every source's sample with the assessment tier (spread over the workers), then judge each
+    source in name order and write its evidence in hash order."""
+    names = [name for name, tally in sorted(totals.sources.items()) if tally.read]
+    entries = {name: totals.sources[name].sample.items() for name in names}
+    records = {name: [record for _, _, record in entries[name]] for name in names}
+    design = config.design
+    if design:
+        found = _scan_sequential(config, key, names, records, run, on_progress)
+        return [
+            _assess_source_sequential(
+                name, totals.sources[name], entries[name], found[name], rule, design, evidence
+            )
+            for name in names
+        ]
+    found = _scan_fixed(config, key, names, records, run, on_progress)
+    return [
+        _assess_source(name, totals.sources[name], entries[name], found[name], rule, config.profile, evidence)
+        for name in names
+    ]
+
+
+def _counter(total: int, on_progress: Progress | None, sizes: Sequence[int]) -> Callable[[int], None]:
+    done = [0]
+
+    def on_done(i: int) -> None:
+        done[0] += sizes[i]
+        if on_progress:
+            on_progress("sample items", done[0], total)
+
+    return on_done
+
+
+def _scan_fixed(
+    config: AssessConfig,
+    key: str,
+    names: list[str],
+    records: dict[str, list[Record]],
+    run: _Executor,
+    on_progress: Progress | None,
+) -> dict[str, list[list[Finding]]]:
+    """Each source's sample in hash order, cut into chunks of SAMPLE_CHUNK items. The cut depends on
+    the samples only, never on the executor or the worker count, so every detector sees the same
+    batches whatever runs them (a model's scores may vary in the last bits with batch composition)."""
+    chunks = [
+        records[name][i : i + SAMPLE_CHUNK]
+        for name in names
+        for i in range(0, len(records[name]), SAMPLE_CHUNK)
+    ]
+    flat_n = sum(len(c) for c in chunks)
+    calls = [(config, key, chunk) for chunk in chunks]
+    on_done = _counter(flat_n, on_progress, [len(c) for c in chunks])
+    scanned = [f for part in run.map(passes.scan_sample, calls, on_done) for f in part]
+    out: dict[str, list[list[Finding]]] = {}
+    at = 0
+    for name in names:
+        out[name] = scanned[at : at + len(records[name])]
+        at += len(records[name])
+    return out
+
+
+def _scan_sequential(
+    config: AssessConfig,
+    key: str,
+    names: list[str],
+    records: dict[str, list[Record]],
+    run: _Executor,
+    on_progress: Progress | None,
+) -> dict[str, list[list[Finding]]]:
+    """One task per source: each stops as soon as its sequential test decides."""
+    calls = [(config, key, records[name]) for name in names]
+    sizes = [len(records[name]) for name in names]
+    found = run.map(passes.scan_sequential, calls, _counter(sum(sizes), on_progress, sizes))
+    return dict(zip(names, found, strict=True))
+
+
+def _summary(
+    config: AssessConfig,
+    run_id: str,
+    started: dt.datetime,
+    tiers: Tiers,
+    rule: DecisionRule,
+    totals: _Totals,
+    sources: list[dict[str, Any]],
+    evidence: _Evidence,
+    files: int,
+    pieces: int,
+) -> dict[str, Any]:
+    profile = config.profile
+    design = config.design
+    key = sampling.sampling_key(config.seed)
+    tech_n, tech_violations = totals.tech_n, totals.tech_violations
     min_clean = float(profile.get("technical_sample.min_clean_rate"))
     confidence = float(profile.get("source.confidence"))
     clean = stats.estimate(tech_n - tech_violations, tech_n, confidence=confidence)
     verdict, marginal = stats.threshold_verdict(clean, min_clean) if tech_n else ("fails", False)
     finished = dt.datetime.now(dt.UTC)
-    summary: dict[str, Any] = {
+    has_pii = any(isinstance(d, ConsentPiiDetector) for d in tiers.assessment)
+    return {
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,
         "corpus": str(config.corpus),
@@ -303,11 +476,17 @@ def run_assessment(
         "started_at": started.isoformat(),
         "finished_at": finished.isoformat(),
         "duration_s": round((finished - started).total_seconds(), 3),
+        "execution": {
+            "executor": config.executor,
+            "workers": config.workers,
+            "files": files,
+            "map_tasks": pieces,
+        },
         "sampling": {
             "design": sampling.DESIGN,
             "seed": config.seed,
             "key_fingerprint": sampling.key_fingerprint(key),
-            "per_source_sample_size": k,
+            "per_source_sample_size": config.per_source_k,
             "per_source_design": "sequential" if design else "fixed",
             "sequential": _describe_design(design) if design else None,
             "technical_fraction": config.fraction,
@@ -321,14 +500,14 @@ def run_assessment(
             "usage": {detector_id(d): d.summary() for d in tiers.assessment if hasattr(d, "summary")},
         },
         "records": {
-            "read": assessed + rejected,
-            "assessed": assessed,
-            "rejected": rejected,
-            "rejected_reasons": dict(sorted(reasons.items())),
-            "duplicate_ids": duplicate_ids,
+            "read": totals.assessed + totals.rejected,
+            "assessed": totals.assessed,
+            "rejected": totals.rejected,
+            "rejected_reasons": dict(sorted(totals.reasons.items())),
+            "duplicate_ids": totals.duplicate_ids,
         },
-        "rejections": rejections_shown,
-        "files": notices,
+        "rejections": totals.rejections_shown,
+        "files": totals.notices,
         "max_violation_rate": float(profile.get("source.max_violation_rate")),
         "sources": sources,
         "technical_sample": {
@@ -342,23 +521,26 @@ def run_assessment(
             "verdict": verdict,
             "marginal": marginal,
             "layers": [detector_id(d) for d in tiers.fast],
-            "flagged_by_layer": dict(sorted(tech_layers.items())),
+            "flagged_by_layer": dict(sorted(totals.tech_layers.items())),
             "sampled_ids_file": str(evidence.folder / "technical_sample.ids.tsv"),
         },
         "lexicon_coverage": tiers.lexicon_coverage,
-        "consent": next((d.describe() for d in tiers.assessment if isinstance(d, ConsentPiiDetector)), None),
+        "consent": describe_consent(config.consent) if has_pii else None,
         "verdicts": dict(Counter(s["verdict"] for s in sources)),
         "evidence_dir": str(evidence.folder),
     }
-    return summary
 
 
 def _assess_source(
-    name: str, tally: _SourceTally, tiers: Tiers, rule: DecisionRule, profile: Profile, evidence: _Evidence
+    name: str,
+    tally: _SourceTally,
+    entries: list[tuple[int, str, Record]],
+    findings_per: list[list[Finding]],
+    rule: DecisionRule,
+    profile: Profile,
+    evidence: _Evidence,
 ) -> dict[str, Any]:
-    entries = tally.sample.items()
     records = [record for _, _, record in entries]
-    findings_per = _scan(tiers.assessment, records) if records else []
     risk_counts: Counter[str] = Counter()
     layer_counts: Counter[str] = Counter()
     violations = 0
@@ -418,43 +600,33 @@ def _describe_design(design: sequential.SequentialDesign) -> dict[str, Any]:
 def _assess_source_sequential(
     name: str,
     tally: _SourceTally,
-    tiers: Tiers,
+    entries: list[tuple[int, str, Record]],
+    found: list[list[Finding]],
     rule: DecisionRule,
     design: sequential.SequentialDesign,
     evidence: _Evidence,
-    batch_size: int,
 ) -> dict[str, Any]:
     """Judge the source's items in hash-rank order and stop as soon as the sequential design decides.
 
     Items after the stopping point are neither used nor listed in the evidence: only the items the
     verdict rests on are. A source smaller than the design's maximum that ends undecided is a census.
     """
-    entries = tally.sample.items()
     run = sequential.SequentialRun(design, limit=len(entries))
     risk_counts: Counter[str] = Counter()
     layer_counts: Counter[str] = Counter()
     path, handle = evidence.source_file(name)
-    step = 16  # small first batches: clear sources stop after a few dozen items
     with handle:
-        pos = 0
-        while not run.done and pos < len(entries):
-            batch = entries[pos : pos + step]
-            pos += len(batch)
-            step = min(step * 2, max(16, batch_size))
-            found = _scan(tiers.assessment, [record for _, _, record in batch])
-            for (h, rid, record), findings in zip(batch, found, strict=True):
-                if run.done:
-                    break
-                counted = rule.counted(findings)
-                run.add(bool(counted))
-                risks = sorted({f.risk for f in counted})
-                layers = sorted({f.layer for f in counted})
-                risk_counts.update(risks)
-                layer_counts.update(layers)
-                handle.write(
-                    f"{h:016x}\t{rid}\t{int(bool(counted))}\t{','.join(risks)}\t{','.join(layers)}\n"
-                )
-                evidence.write_findings("source", record, findings, counted)
+        for (h, rid, record), findings in zip(entries, found, strict=False):
+            if run.done:
+                break
+            counted = rule.counted(findings)
+            run.add(bool(counted))
+            risks = sorted({f.risk for f in counted})
+            layers = sorted({f.layer for f in counted})
+            risk_counts.update(risks)
+            layer_counts.update(layers)
+            handle.write(f"{h:016x}\t{rid}\t{int(bool(counted))}\t{','.join(risks)}\t{','.join(layers)}\n")
+            evidence.write_findings("source", record, findings, counted)
     result = run.result(census=run.verdict is None and run.n >= tally.read)
     return {
         "name": name,

@@ -26,6 +26,7 @@ from safecorpus.cli.common import (
     store_options,
     write_json,
 )
+from safecorpus.pipeline.storage import is_remote
 from safecorpus.registry.db import open_store
 from safecorpus.registry.results import save_run
 
@@ -91,6 +92,15 @@ VERDICT_STYLE = {"blacklist": "bold red", "pass": "green", "inconclusive": "yell
     "--json", "json_path", type=click.Path(dir_okay=False), help="Write the summary as JSON to this file."
 )
 @click.option("--fail-on-blacklist", is_flag=True, help="Exit with status 3 when any source is blacklisted.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Local processes (1: in this process). Results are identical for any number.",
+)
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("--address", metavar="ADDR", help="Ray cluster address (auto, host:port, ray://host:10001).")
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
 @section_defaults("assess")
 def assess(
@@ -108,10 +118,14 @@ def assess(
     subject_field: str | None,
     json_path: str | None,
     fail_on_blacklist: bool,
+    workers: int,
+    executor: str,
+    address: str | None,
     no_progress: bool,
     **reader_given: Any,
 ) -> int:
-    """Assess every source of the corpus at PATH (a file or a folder) against the policy profile.
+    """Assess every source of the corpus at PATH (a file, a folder or an fsspec URL such as s3://…)
+    against the policy profile.
 
     Each source is sampled by keyed hash, scanned, and judged against the profile's threshold (5% in
     GB/T 45654): blacklist when the 95% interval lies above it, pass when at or below it, inconclusive
@@ -121,7 +135,7 @@ def assess(
     Exit status: 0 when the run completes (even with rejected records), 2 for a user error (missing path,
     nothing readable), 3 with --fail-on-blacklist when a source is blacklisted.
     """
-    corpus = require_path(path)
+    corpus: Path | str = path if is_remote(path) else require_path(path)
     project, profile = resolve_config(config_path, profile_name)
     folder, url = resolve_store(project, store_dir, store_url)
     engine = open_store(url)
@@ -140,25 +154,31 @@ def assess(
         backend=matcher,
         store_dir=folder,
         consent=ConsentLedger.load(engine, subject_field=field),
+        executor=executor,
+        workers=workers,
+        address=address,
     )
     show = not no_progress and sys.stderr.isatty()
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]assessing[/]"),
         BarColumn(bar_width=None),
-        TextColumn("{task.completed:,} records"),
-        TextColumn("{task.fields[rate]} items/s"),
+        TextColumn("{task.completed:,}{task.fields[of]} {task.description}"),
+        TextColumn("{task.fields[rate]}/s"),
         TimeElapsedColumn(),
         console=err_console,
         disable=not show,
         transient=True,
     ) as progress:
-        task = progress.add_task("assess", total=None, rate="—")
+        task = progress.add_task("records", total=None, rate="—", of="")
+        phase_start = {"records": 0.0}
 
-        def on_progress(n: int) -> None:
+        def on_progress(unit: str, done: int, total: int | None) -> None:
             elapsed = progress.tasks[0].elapsed or 0
-            rate = f"{n / elapsed:,.0f}" if elapsed > 0 else "—"
-            progress.update(task, completed=n, rate=rate)
+            start = phase_start.setdefault(unit, elapsed)  # a rate per phase: items/s, files/s
+            rate = f"{done / (elapsed - start):,.1f}" if elapsed > start else "—"
+            of = f"/{total:,}" if total else ""
+            progress.update(task, description=unit, completed=done, total=total, rate=rate, of=of)
 
         summary = run_assessment(config, on_progress=on_progress)
     save_run(engine, summary, profile.data)

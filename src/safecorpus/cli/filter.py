@@ -171,18 +171,19 @@ def filter_command(
                     "pass --consent to remove their records[/]"
                 )
         if do_assess:
-            if is_remote(corpus):
-                raise ConfigError("--assess needs a local corpus; assess it first, then pass --run")
             from safecorpus.assess.runner import AssessConfig, run_assessment
             from safecorpus.registry.results import save_run
 
             summary = run_assessment(
                 AssessConfig(
-                    corpus=Path(corpus),
+                    corpus=corpus if is_remote(corpus) else Path(corpus),
                     profile=profile,
                     reader=reader,
                     store_dir=folder,
                     consent=ConsentLedger.load(engine, subject_field=field),
+                    executor=executor,
+                    workers=workers,
+                    address=address,
                 )
             )
             save_run(engine, summary, profile.data)

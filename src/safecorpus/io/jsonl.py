@@ -35,17 +35,52 @@ def _lines(stream, limit: int) -> Iterator[tuple[bytes | None, int]]:
         yield None, size
 
 
-def read_jsonl(path: Path, rel: str, file_source: str, options: ReaderOptions) -> Iterator[Item]:
+def _seek_span(stream, start: int) -> tuple[int, int]:
+    """Move to the first line that begins at or after ``start``: (its position, lines before it)."""
+    newlines = done = 0
+    while done < start:
+        block = stream.read(min(1 << 24, start - done))
+        if not block:
+            return done, newlines
+        newlines += block.count(b"\n")
+        done += len(block)
+    if start == 0 or block.endswith(b"\n"):
+        return start, newlines
+    pos = start
+    while True:  # the rest of a line that began in the span before
+        tail = stream.readline(1 << 20)
+        pos += len(tail)
+        if not tail or tail.endswith(b"\n"):
+            return pos, newlines + 1
+
+
+def read_jsonl(
+    path: Path,
+    rel: str,
+    file_source: str,
+    options: ReaderOptions,
+    span: tuple[int, int] | None = None,
+) -> Iterator[Item]:
+    """Stream a file's records. ``span`` (start, end) of a plain file: only the lines that begin in that
+    byte range, numbered as in the whole file (so a split file gives the items of the whole, in pieces);
+    the file's encoding note comes with its first span only."""
     line_no = 0
     try:
         with open_binary(path) as stream:
             encoding, note = sniff_stream(stream, rel, file_source, options.encoding)
-            if note is not None:
+            if note is not None and (span is None or span[0] == 0):
                 yield note  # type: ignore[misc]
             if encoding is None:
                 return
+            pos, end = 0, None
+            if span is not None:
+                pos, line_no = _seek_span(stream, span[0])
+                end = span[1]
             utf8 = encoding == UTF8
             for raw, size in _lines(stream, options.max_record_bytes):
+                if end is not None and pos >= end:
+                    break  # the next line belongs to the next span
+                pos += size
                 line_no += 1
                 if raw is None:
                     yield Rejection(

@@ -10,7 +10,7 @@ the corpus root without its suffixes; for ``.txt`` files it is their folder.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath
 
 from safecorpus.errors import InputError
 from safecorpus.io.csv_reader import read_csv
@@ -47,7 +47,7 @@ def corpus_files(root: Path) -> list[Path]:
 _DOC_NAMES = ("README", "LICENSE", "NOTICE", "COPYING")
 
 
-def _is_documentation(path: Path) -> bool:
+def _is_documentation(path: PurePath) -> bool:
     return path.suffix.lower() in (".md", ".rst") or path.name.upper().startswith(_DOC_NAMES)
 
 
@@ -67,18 +67,33 @@ def iter_corpus(path: str | Path, options: ReaderOptions | None = None) -> Itera
     """Yield every record, rejection and file notice under ``path`` (a file or a folder)."""
     options = options or ReaderOptions()
     root = Path(path)
-    files = corpus_files(root)
-    for file in files:
+    for file in corpus_files(root):
         rel = file.relative_to(root).as_posix() if root.is_dir() else file.name
-        reader = READERS.get(format_suffix(file))
-        if reader is None and _is_documentation(file):
-            continue  # a dataset's README or LICENSE is not data
-        if reader is None:
-            yield FileNotice(
-                rel, "skipped", f"{rel}: not a supported format (jsonl, csv, parquet, txt); skipped"
-            )
-            continue
-        try:
-            yield from reader(file, rel, file_source(root, file), options)
-        except PermissionError:
-            yield FileNotice(rel, "unreadable", f"{rel}: permission denied; skipped")
+        yield from iter_file(file, rel, file_source(root, file), options)
+
+
+def iter_file(
+    path: Path, rel: str, source: str, options: ReaderOptions, span: tuple[int, int] | None = None
+) -> Iterator[Item]:
+    """Yield the items of one corpus file. ``rel`` (its path under the corpus root) names the format and
+    the file in rejections; ``path`` is where its bytes are (a temporary copy of a remote file); ``span``
+    (plain JSON Lines only, see :func:`splittable`): the lines that begin in that byte range."""
+    named = PurePosixPath(rel)
+    reader = READERS.get(format_suffix(named))
+    if reader is None and _is_documentation(named):
+        return  # a dataset's README or LICENSE is not data
+    if reader is None:
+        yield FileNotice(rel, "skipped", f"{rel}: not a supported format (jsonl, csv, parquet, txt); skipped")
+        return
+    try:
+        if span is None:
+            yield from reader(path, rel, source, options)
+        else:
+            yield from read_jsonl(path, rel, source, options, span)
+    except PermissionError:
+        yield FileNotice(rel, "unreadable", f"{rel}: permission denied; skipped")
+
+
+def splittable(rel: str) -> bool:
+    """Whether a file can be read in byte ranges: uncompressed JSON Lines."""
+    return PurePosixPath(rel).suffix.lower() in (".jsonl", ".ndjson", ".json")
