@@ -285,7 +285,7 @@ Progress = Callable[[str, int, "int | None"], None]
 
 def _worker_config(config: AssessConfig, at: dt.datetime) -> AssessConfig:
     """The settings every worker gets: picklable (the consent ledger reduced to a lookup at ``at``)."""
-    from safecorpus.registry.consent import ConsentLedger
+    from safecorpus.consent.ledger import ConsentLedger
 
     consent = config.consent
     if isinstance(consent, ConsentLedger):
