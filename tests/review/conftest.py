@@ -1,8 +1,8 @@
 """Review-store fixtures: every store test runs on SQLite and on a real PostgreSQL server.
 
 The PostgreSQL server is started once per session from Debian's binaries (tests/support/pgtemp.py).
-Without the binaries the PostgreSQL cases skip, unless SAFECORPUS_REQUIRE_PG=1 (set by .ci/run),
-where they fail.
+Without the binaries the PostgreSQL cases skip, unless SAFECORPUS_REQUIRE_PG=1 (set by .ci/run), where
+they fail.
 """
 
 from __future__ import annotations
