@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from safecorpus.detect.base import Detector
 from safecorpus.detect.ip.copyright_notice import CopyrightNoticeDetector
 from safecorpus.detect.ip.creative_work import CreativeWorkDetector
 from safecorpus.detect.ip.licence_mark import LicenceMarkDetector
@@ -16,6 +17,6 @@ __all__ = [
 ]
 
 
-def ip_detectors() -> list:  # type: ignore[type-arg]
+def ip_detectors() -> list[Detector]:
     """Every IP detector, in the order the scan runs them."""
     return [CopyrightNoticeDetector(), LicenceMarkDetector(), CreativeWorkDetector(), OptOutDetector()]
