@@ -26,6 +26,7 @@ from safecorpus import SCHEMA_VERSION
 from safecorpus.assess import sampling, sequential, stats
 from safecorpus.assess.decision import DecisionRule
 from safecorpus.assess.pii import ConsentPiiDetector
+from safecorpus.assess.sequential import SequentialDesign
 from safecorpus.detect.base import Detector, Finding, detector_id
 from safecorpus.detect.lexicon.coverage import lexicon_coverage
 from safecorpus.detect.lexicon.detector import LexiconDetector
@@ -64,7 +65,7 @@ class AssessConfig:
     sequential: bool | None = None
 
     @property
-    def design(self) -> sequential.SequentialDesign | None:
+    def design(self) -> SequentialDesign | None:
         """The sequential design in use, or None for the fixed-size sample."""
         use = sequential.enabled_in(self.profile) if self.sequential is None else self.sequential
         return sequential.design_from_profile(self.profile) if use else None
