@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import BinaryIO
 
 import zstandard
@@ -22,7 +22,7 @@ def open_binary(path: Path) -> BinaryIO:
     return path.open("rb", buffering=1 << 20)
 
 
-def format_suffix(path: Path) -> str:
+def format_suffix(path: PurePath) -> str:
     """The data format suffix, looking through a compression suffix (``a.jsonl.zst`` → ``.jsonl``)."""
     name = path.name.lower()
     for comp in COMPRESSED_SUFFIXES:

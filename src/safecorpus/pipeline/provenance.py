@@ -116,9 +116,9 @@ class SourceCatalog:
             host = (parts[0] or "") if parts is not None else ""
             labels = host.split(".") if host else []
             for i in range(len(labels)):
-                e = self.hosts.get(".".join(labels[i:]))
-                if e is not None:
-                    return e
+                hit = self.hosts.get(".".join(labels[i:]))
+                if hit is not None:
+                    return hit
         for pattern, e in self.globs:
             if fnmatch.fnmatchcase(file, pattern):
                 return e

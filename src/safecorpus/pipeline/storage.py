@@ -64,10 +64,10 @@ class Folder:
             os.replace(tmp, path)
             return
         parent = full.rsplit("/", 1)[0]
-        tmp = f"{parent}/{tmp_name}"
+        staged = f"{parent}/{tmp_name}"
         self.fs.makedirs(parent, exist_ok=True)
-        self.fs.pipe_file(tmp, data)
-        self.fs.mv(tmp, full)
+        self.fs.pipe_file(staged, data)
+        self.fs.mv(staged, full)
 
     def listdir(self, rel: str) -> list[str]:
         """File names (not paths) directly inside ``rel``; temp files included."""
