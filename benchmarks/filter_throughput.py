@@ -126,11 +126,6 @@ def run_safecorpus(
     from safecorpus.taxonomy.profile import load_profile
 
     profile = load_profile()
-    extra = []
-    if classifier:
-        from safecorpus.detect.classifier.detector import ClassifierDetector
-
-        extra.append(ClassifierDetector.from_profile(profile, "fast"))
     t = time.perf_counter()
     summary = run_filter(
         FilterConfig(
@@ -139,7 +134,7 @@ def run_safecorpus(
             profile=profile,
             workers=workers,
             blocklists=[BlocklistSpec("hashes", str(hashes)), BlocklistSpec("docs", str(blocked))],
-            extra_detectors=extra,
+            classifier=classifier,
         )
     )
     return time.perf_counter() - t, summary

@@ -17,6 +17,13 @@ path = "default"     # a packaged library name or a .tsv path
 [store]
 dir = ".safecorpus"  # evidence files and the default SQLite database
 url = ""             # e.g. postgresql+psycopg2://user@host/db; empty = SQLite under dir
+
+[consent]
+subject_field = "user_id"
+
+Every section and key is in ``config_schema.CONFIG`` (``[assess]``, ``[modeltest]``, ``[bank]``,
+``[review]``, ``[serve]``, ``[classifier]`` default their commands' options); an unknown or misspelt one
+is refused with the nearest valid name, and types and ranges are checked.
 """
 
 from __future__ import annotations
@@ -26,10 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from safecorpus.config_schema import CONFIG, NOT_POLICY
 from safecorpus.errors import ConfigError
+from safecorpus.keyspec import check
 
 CONFIG_NAME = "safecorpus.toml"
-_SECTIONS = {"profile", "input", "lexicon", "store", "assess"}
 
 
 @dataclass
@@ -38,7 +46,18 @@ class ProjectConfig:
     data: dict[str, Any] = field(default_factory=dict)
 
     def section(self, name: str) -> dict[str, Any]:
+        if name not in CONFIG.fields:
+            raise AssertionError(f"no section [{name}] in the configuration schema")
         return dict(self.data.get(name, {}))
+
+    @property
+    def origin(self) -> str:
+        return f"{self.path} [profile]" if self.path else "[profile] overrides"
+
+    def policy_data(self) -> dict[str, Any]:
+        """The sections that change how content is judged (for the fingerprint): all but the profile
+        (merged into it), the store's location and the review server's settings."""
+        return {k: v for k, v in self.data.items() if k not in NOT_POLICY}
 
 
 def load_config(path: str | Path | None = None) -> ProjectConfig:
@@ -55,9 +74,4 @@ def load_config(path: str | Path | None = None) -> ProjectConfig:
         raise ConfigError(f"{path}: configuration file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    unknown = set(data) - _SECTIONS
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown section(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_SECTIONS))}"
-        )
-    return ProjectConfig(path, data)
+    return ProjectConfig(path, check(data, CONFIG, str(path)))

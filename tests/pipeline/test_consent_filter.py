@@ -206,7 +206,7 @@ def test_withdrawal_after_an_earlier_output(tmp_path, corpus, store, tiny_lexico
         ["consent", "withdrawal", "u-ok", "--corpus", str(corpus), "--output", str(early),
          "--fail-on-reached", "--json", str(tmp_path / "w.json")],
     )  # fmt: skip
-    assert r.exit_code == 1 and "KEPT    a" in r.output
+    assert r.exit_code == 3 and "KEPT    a" in r.output
     doc = json.loads((tmp_path / "w.json").read_text())
     assert doc["reached"] == ["a", "e", "h"]  # e and h were redacted, not removed: still the subject's
     # Re-running into the same folder re-applies the ledger to stored findings (no re-scan).

@@ -57,7 +57,7 @@ def test_on_filter_output(tmp_path, corpus, monkeypatch):
     r = CliRunner().invoke(
         cli, ["consent", "withdrawal", "u1", "--corpus", str(corpus), "--output", "out", "--fail-on-reached"]
     )
-    assert r.exit_code == 1 and "KEPT    c" in r.output and "removed a  pii" in r.output
+    assert r.exit_code == 3 and "KEPT    c" in r.output and "removed a  pii" in r.output
 
 
 def test_on_jsonl_folder(tmp_path, corpus):

@@ -27,11 +27,10 @@ from safecorpus.assess import sampling, sequential, stats
 from safecorpus.assess.decision import DecisionRule
 from safecorpus.assess.pii import ConsentPiiDetector
 from safecorpus.assess.sequential import SequentialDesign
+from safecorpus.detect import registry
 from safecorpus.detect.base import Detector, Finding, detector_id
 from safecorpus.detect.lexicon.coverage import lexicon_coverage
-from safecorpus.detect.lexicon.detector import LexiconDetector
-from safecorpus.detect.lexicon.library import read_lexicon
-from safecorpus.detect.lexicon.variants import VariantOptions
+from safecorpus.detect.registry import BuildContext
 from safecorpus.errors import ConfigError, InputError
 from safecorpus.io.options import ReaderOptions
 from safecorpus.io.reader import iter_corpus
@@ -94,35 +93,38 @@ class Tiers:
 
 
 def build_tiers(config: AssessConfig) -> Tiers:
-    lexicon = read_lexicon(config.lexicon)
-    variants = VariantOptions.from_mapping(config.profile.get("lexicon.variants", {}) or {})
-    keyword = LexiconDetector(lexicon, variants=variants, backend=config.backend)
+    """The detectors of each tier, from the detector registry (the same ones `filter` runs)."""
+    rule = DecisionRule.from_profile(config.profile)
+    ctx = BuildContext(
+        profile=config.profile,
+        lexicon=config.lexicon,
+        backend=config.backend,
+        consent=config.consent,
+        pii_min_score=rule.min_score,
+    )
+    keyword = registry.build("keyword", ctx)
+    assert keyword is not None
     fast: list[Detector] = [keyword]
     assessment: list[Detector] = [keyword]
-    rule = DecisionRule.from_profile(config.profile)
     if "pii" in rule.layers:
-        from safecorpus.detect.pii import PiiDetector
-
-        pii = ConsentPiiDetector(PiiDetector(min_score=rule.min_score), config.consent)
-        assessment.append(pii)
-        if config.pii_in_fast_tier:
-            fast.append(pii)
+        pii = registry.build("pii.consent", ctx)
+        if pii is not None:
+            assessment.append(pii)
+            if config.pii_in_fast_tier:
+                fast.append(pii)
     if "classifier" in rule.layers:
-        from safecorpus.detect.classifier.detector import profile_detectors
-
-        fast_clf, assessment_clf = profile_detectors(config.profile)
-        fast.extend([fast_clf] if fast_clf else [])
-        assessment.extend([assessment_clf] if assessment_clf else [])
+        fast.extend(registry.build_all(["classifier.fast"], ctx))
+        assessment.extend(registry.build_all(["classifier.assessment"], ctx))
     if "guard" in rule.layers:
         # a guard model is slow and costs requests: it judges the per-source samples only
-        from safecorpus.detect.guard.detector import GuardDetector
-
-        if not (config.profile.get("guard", {}) or {}).get("enabled", False):
+        guard = registry.build("guard", ctx)
+        if guard is None:
             raise ConfigError(
                 "[decision] layers includes 'guard' but [guard] enabled is false; set enabled = true with "
                 "an endpoint and a model (docs/guard.md), or remove 'guard' from the layers"
             )
-        assessment.append(GuardDetector.from_profile(config.profile))
+        assessment.append(guard)
+    lexicon = keyword.lexicon  # type: ignore[attr-defined]
     return Tiers(fast, assessment, lexicon_coverage(lexicon, config.profile))
 
 

@@ -22,6 +22,7 @@ from safecorpus.cli.common import (
     resolve_config,
     resolve_reader,
     resolve_store,
+    section_defaults,
     store_options,
     write_json,
 )
@@ -77,7 +78,7 @@ VERDICT_STYLE = {"blacklist": "bold red", "pass": "green", "inconclusive": "yell
     type=click.Choice(["auto", "hyperscan", "ahocorasick"]),
     default="auto",
     show_default=True,
-    help="Keyword matcher backend; results are identical, speed differs.",
+    help="Keyword matcher backend; results are identical, speed differs (default: [assess] matcher).",
 )
 @store_options
 @click.option(
@@ -91,6 +92,7 @@ VERDICT_STYLE = {"blacklist": "bold red", "pass": "green", "inconclusive": "yell
 )
 @click.option("--fail-on-blacklist", is_flag=True, help="Exit with status 3 when any source is blacklisted.")
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
+@section_defaults("assess")
 def assess(
     path: str,
     config_path: str | None,

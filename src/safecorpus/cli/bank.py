@@ -11,6 +11,7 @@ import orjson
 
 from safecorpus import SCHEMA_VERSION
 from safecorpus.cli import cli
+from safecorpus.cli.common import config_option, config_options, resolve_config, section_defaults
 from safecorpus.errors import InputError
 from safecorpus.modeltest.bank import (
     ASPECTS,
@@ -23,7 +24,6 @@ from safecorpus.modeltest.bank import (
     write_bank,
 )
 from safecorpus.modeltest.coverage import check_banks
-from safecorpus.taxonomy.profile import load_profile
 
 
 def _bank_paths(paths: tuple[str, ...]) -> list[Path]:
@@ -47,13 +47,14 @@ def bank() -> None:
 
 @bank.command("stats")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--profile", "profile_name", default=None, help="Profile name or .toml path.")
+@config_options
 @click.option("--as-of", default=None, help="Check freshness as of this date (YYYY-MM-DD); default today.")
 @click.option("--json", "json_path", default=None, help="Write the coverage report as JSON here.")
-@click.option("--fail-on-shortfall", is_flag=True, help="Exit 1 when any bank has a shortfall.")
-def stats(paths, profile_name, as_of, json_path, fail_on_shortfall) -> None:
-    """Check banks (default: the starter banks) against the profile's minima and update period."""
-    profile = load_profile(profile_name)
+@click.option("--fail-on-shortfall", is_flag=True, help="Exit 3 when any bank has a shortfall.")
+@section_defaults("bank", {"files": "paths"})
+def stats(paths, config_path, profile_name, as_of, json_path, fail_on_shortfall) -> None:
+    """Check banks (default: [bank] files, else the starter banks) against the profile's minima."""
+    _, profile = resolve_config(config_path, profile_name)
     files = _bank_paths(paths)
     items = read_bank(*files)
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
@@ -87,14 +88,16 @@ def stats(paths, profile_name, as_of, json_path, fail_on_shortfall) -> None:
             },
         )
     if fail_on_shortfall and not all(c.ok for c in report):
-        sys.exit(1)
+        sys.exit(3)
 
 
 @bank.command("dupes")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--threshold", default=0.8, show_default=True, help="Character 3-gram Jaccard similarity.")
 @click.option("--json", "json_path", default=None)
-def dupes(paths, threshold, json_path) -> None:
+@config_option
+@section_defaults("bank", {"files": "paths", "dupes_threshold": "threshold"})
+def dupes(paths, threshold, json_path, config_path) -> None:
     """List near-duplicate question pairs (MinHash candidates confirmed by exact Jaccard)."""
     items = read_bank(*_bank_paths(paths))
     pairs = near_duplicates(items, threshold=threshold)

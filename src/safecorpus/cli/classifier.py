@@ -8,7 +8,14 @@ import click
 import orjson
 
 from safecorpus.cli import cli
-from safecorpus.cli.common import require_path, write_json
+from safecorpus.cli.common import (
+    config_option,
+    config_options,
+    require_path,
+    resolve_config,
+    section_defaults,
+    write_json,
+)
 from safecorpus.errors import InputError
 
 
@@ -54,7 +61,11 @@ def classifier() -> None:
     "--min-support", type=int, default=20, show_default=True, help="Positives a risk needs for a head."
 )
 @click.option("--seed", type=int, default=0, show_default=True)
-def train(labelled: str, out_dir: str, tier: str, min_support: int, seed: int) -> None:
+@config_option
+@section_defaults("classifier")
+def train(
+    labelled: str, out_dir: str, tier: str, min_support: int, seed: int, config_path: str | None
+) -> None:
     """Train on LABELLED.jsonl (records with `text` and `risks`; empty risks = safe).
 
     Fixed seeds; writes fast.npz (and assessment.npz) with manifest.json recording the data's hashes.
@@ -93,15 +104,30 @@ def train(labelled: str, out_dir: str, tier: str, min_support: int, seed: int) -
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the figures as JSON.")
 @click.option("--tier", type=click.Choice(["fast", "assessment"]), default="assessment", show_default=True)
 @click.option(
-    "--model", "model_dir", type=click.Path(file_okay=False), help="Model folder (default: shipped)."
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False),
+    help="Model folder (default: the profile's [classifier] model_dir, else the shipped model).",
 )
 @click.option("--threshold", type=float, default=0.5, show_default=True, help="Threshold for every head.")
-def evaluate(data: str, json_path: str | None, tier: str, model_dir: str | None, threshold: float) -> None:
+@config_options
+@section_defaults("classifier")
+def evaluate(
+    data: str,
+    json_path: str | None,
+    tier: str,
+    model_dir: str | None,
+    threshold: float,
+    config_path: str | None,
+    profile_name: str | None,
+) -> None:
     """Per-risk precision, recall, F1 and the any-risk confusion summary on labelled DATA (JSONL)."""
     from safecorpus.detect.classifier.detector import load_model
     from safecorpus.detect.classifier.metrics import evaluate_probs, format_report
 
     texts, risks = _read_labelled(require_path(data))
+    if model_dir is None:
+        model_dir = resolve_config(config_path, profile_name)[1].get("classifier.model_dir") or None
     model = load_model(tier, Path(model_dir) if model_dir else None)
     doc = evaluate_probs(model.predict_proba(texts), risks, model.heads_, default_threshold=threshold)
     doc["tier"] = tier

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import click
 import orjson
+from click.core import ParameterSource
 from rich.console import Console
 
 from safecorpus.config import ProjectConfig, load_config
@@ -22,13 +24,18 @@ console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty
 err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 132)
 
 
-def config_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option(
+def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--config`` alone, for commands that read ``safecorpus.toml`` but no policy profile."""
+    return click.option(
         "--config",
         "config_path",
         type=click.Path(dir_okay=False),
         help="Project configuration file (default: ./safecorpus.toml when present).",
     )(f)
+
+
+def config_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = config_option(f)
     f = click.option(
         "--profile",
         "profile_name",
@@ -86,7 +93,58 @@ def resolve_config(config_path: str | None, profile_name: str | None) -> tuple[P
     overrides = project.section("profile")
     name = profile_name or overrides.pop("name", None)
     overrides.pop("name", None)
-    return project, load_profile(name, overrides or None)
+    return project, load_profile(name, overrides or None, project.origin)
+
+
+def section_defaults(section: str, keys: dict[str, str] | None = None) -> Callable[..., Any]:
+    """Default a command's options from ``safecorpus.toml [section]``; an option given on the command
+    line (or through its environment variable) wins. ``keys`` maps a config key to a parameter name
+    where the two differ. Put it below the command's click options (it must wrap the function first).
+    """
+    rename = keys or {}
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            ctx = click.get_current_context()
+            table = load_config(kwargs.get("config_path")).section(section)
+            for key, value in table.items():
+                name = rename.get(key, key)
+                if name in kwargs and ctx.get_parameter_source(name) in _UNSET:
+                    kwargs[name] = tuple(value) if isinstance(value, list) else value
+            return f(*args, **kwargs)
+
+        wrapper.config_section = (section, rename)  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+_UNSET = (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None)
+
+
+class OldNamesHidden(click.Option):
+    """An option whose help shows only its first name; the other names are old spellings kept working."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        names = self.opts
+        self.opts = names[:1]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = names
+
+
+def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--json`` prints one JSON document to stdout instead of the table; ``--json FILE`` writes it there."""
+    return click.option(
+        "--json",
+        "json_path",
+        is_flag=False,
+        flag_value="-",
+        metavar="[FILE]",
+        help="Print the figures as one JSON document: to FILE when given, else to stdout (no table).",
+    )(f)
 
 
 def resolve_reader(project: ProjectConfig, **given: Any) -> ReaderOptions:
@@ -114,8 +172,15 @@ def require_path(path: str) -> Path:
 
 
 def write_json(path: str, doc: dict[str, Any]) -> None:
+    """Write ``doc`` (orjson, indent 2) to ``path``; ``-`` means stdout."""
+    data = orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n"
+    if path == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
+    Path(path).write_bytes(data)
 
 
 def pct(x: float) -> str:

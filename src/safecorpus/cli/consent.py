@@ -17,11 +17,12 @@ from safecorpus.cli.common import (
     resolve_config,
     resolve_reader,
     resolve_store,
+    section_defaults,
     store_options,
     write_json,
 )
 from safecorpus.config import ProjectConfig
-from safecorpus.errors import InputError
+from safecorpus.errors import ConfigError, InputError
 
 SCHEMA_VERSION = "1"
 
@@ -123,6 +124,7 @@ def query(
     type=click.Path(dir_okay=False),
     help="JSONL: one object per record with its verdict.",
 )
+@section_defaults("consent")
 def report(
     path: str | None,
     config_path: str | None,
@@ -138,7 +140,7 @@ def report(
     """The ledger's summary and, for the corpus at PATH, record counts by consent verdict."""
     import orjson
 
-    from safecorpus.detect.pii.detector import PiiDetector
+    from safecorpus.detect import registry
     from safecorpus.io.records import Record
     from safecorpus.registry.consent import (
         VERDICTS,
@@ -160,7 +162,9 @@ def report(
         root = require_path(path)
         options = resolve_reader(project, **reader_given)
         ledger = ConsentLedger.load(engine, subject_field=field)
-        detector = PiiDetector(min_score=min_score)
+        detector = registry.build("pii", registry.BuildContext(pii_min_score=min_score))
+        if detector is None:
+            raise ConfigError("consent report needs the PII detector, which could not be loaded here")
         counts: Counter[str] = Counter()
         out = open(out_path, "wb") if out_path else None  # noqa: SIM115
         try:
@@ -217,7 +221,7 @@ def report(
 @reader_options
 @subject_option
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the report as JSON.")
-@click.option("--fail-on-reached", is_flag=True, help="Exit 1 when a record of the subject is in an output.")
+@click.option("--fail-on-reached", is_flag=True, help="Exit 3 when a record of the subject is in an output.")
 def withdrawal(
     subject: str,
     corpus: str | None,
@@ -254,6 +258,6 @@ def withdrawal(
     if doc["reached"]:
         console.print(f"{len(doc['reached'])} of the subject's records reached an output")
         if fail_on_reached:
-            raise SystemExit(1)
+            raise SystemExit(3)
     else:
         console.print("none of the subject's records reached an output")

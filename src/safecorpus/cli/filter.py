@@ -10,6 +10,7 @@ import click
 
 from safecorpus.cli import cli
 from safecorpus.cli.common import (
+    OldNamesHidden,
     console,
     err_console,
     reader_options,
@@ -29,9 +30,11 @@ from safecorpus.pipeline.storage import is_remote
 @click.argument("out", metavar="OUT")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Project configuration file.")
 @click.option(
+    "--profile",
     "--policy",
     "policy",
-    metavar="PROFILE|TOML",
+    cls=OldNamesHidden,
+    metavar="NAME|PATH",
     help="Policy profile (its [filter] table sets the actions): a packaged name or a profile .toml.",
 )
 @click.option("--run", "run_id", metavar="RUN_ID", help="Apply the source verdicts of this stored run.")
@@ -211,7 +214,7 @@ def filter_command(
         workers=workers,
         address=address,
         consent=ledger,
-        extra_detectors=[] if no_classifier else _fast_classifier(profile),
+        classifier=not no_classifier,
     )
     show = not no_progress and sys.stderr.isatty()
 
@@ -246,11 +249,3 @@ def filter_command(
     if json_path:
         write_json(json_path, summary)
     return 0
-
-
-def _fast_classifier(profile: Any) -> list[Any]:
-    """The profile's fast-tier classifier (filter scans every record, so never the assessment tier)."""
-    from safecorpus.detect.classifier.detector import profile_detectors
-
-    fast, _ = profile_detectors(profile, assessment=False)
-    return [fast] if fast is not None else []

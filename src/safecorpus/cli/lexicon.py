@@ -12,7 +12,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from safecorpus.cli import cli
-from safecorpus.cli.common import config_options, console, err_console, resolve_config, write_json
+from safecorpus.cli.common import (
+    OldNamesHidden,
+    config_option,
+    config_options,
+    console,
+    err_console,
+    resolve_config,
+    write_json,
+)
+from safecorpus.config import load_config
 from safecorpus.detect.lexicon.coverage import lexicon_coverage
 from safecorpus.detect.lexicon.library import Lexicon, read_lexicon, write_lexicon
 from safecorpus.errors import LexiconError
@@ -35,13 +44,13 @@ def _allow_option(f: Any) -> Any:
 
 
 @lexicon.command("stats")
-@click.argument("library", default="default", metavar="[NAME|PATH]")
+@click.argument("library", required=False, metavar="[NAME|PATH]")
 @config_options
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the coverage as JSON.")
 @click.option("--fail-on-shortfall", is_flag=True, help="Exit with status 3 when any minimum is not met.")
 @click.option("--topics/--no-topics", default=True, show_default=True, help="Show the per-topic counts.")
 def stats(
-    library: str,
+    library: str | None,
     config_path: str | None,
     profile_name: str | None,
     json_path: str | None,
@@ -50,11 +59,12 @@ def stats(
 ) -> int:
     """Total distinct terms, per-risk and per-topic counts against the profile's minima (≥10,000 in
     total, ≥200 per A.1 risk, ≥100 per A.2 risk in GB/T 45654), listing every risk that falls short,
-    the severity weights, the allow-list and context rules, and the library's age."""
+    the severity weights, the allow-list and context rules, and the library's age. The library defaults
+    to safecorpus.toml [lexicon] path, else the packaged 'default'."""
     from safecorpus.detect.lexicon.rules import context_rule, default_allow_list_for
 
-    _, profile = resolve_config(config_path, profile_name)
-    lex = read_lexicon(library)
+    project, profile = resolve_config(config_path, profile_name)
+    lex = read_lexicon(library or project.section("lexicon").get("path", "default"))
     cov = lexicon_coverage(lex, profile)
     table = Table(
         title=f"Keyword library {cov['lexicon']} (updated {cov['updated_at'] or 'unknown'}) — "
@@ -132,14 +142,28 @@ def _make_detector(lex: Lexicon, variants: bool) -> Any:
 
 @lexicon.command("check")
 @click.argument("text")
-@click.option("--library", default="default", metavar="NAME|PATH", show_default=True)
+@click.option(
+    "--lexicon",
+    "--library",
+    "library",
+    cls=OldNamesHidden,
+    metavar="NAME|PATH",
+    help="Keyword library (default: [lexicon] path, else the packaged 'default').",
+)
+@config_option
 @_allow_option
 @click.option(
     "--variants/--no-variants", default=True, show_default=True, help="Match obfuscated variants too."
 )
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the explanation as JSON.")
 def check(
-    text: str, library: str, allow_path: str | None, no_allow: bool, variants: bool, json_path: str | None
+    text: str,
+    library: str | None,
+    config_path: str | None,
+    allow_path: str | None,
+    no_allow: bool,
+    variants: bool,
+    json_path: str | None,
 ) -> int:
     """Explain what in TEXT matches the library and why: the term, its risk and topic, its weight, the
     normalisation or variant that made it match, and whether an allow-list phrase or a context rule
@@ -147,7 +171,7 @@ def check(
     from safecorpus.detect.lexicon.rules import load_rules
     from safecorpus.io.records import Record
 
-    lex = read_lexicon(library)
+    lex = read_lexicon(library or load_config(config_path).section("lexicon").get("path", "default"))
     detector = _make_detector(lex, variants)
     rules = load_rules(lex, detector, allow_path, use_allow=not no_allow)
     matches = detector.match_batch([text])

@@ -11,6 +11,7 @@ import orjson
 
 from safecorpus import SCHEMA_VERSION
 from safecorpus.cli import cli
+from safecorpus.cli.common import config_options, resolve_config, section_defaults
 from safecorpus.detect.base import Detector
 from safecorpus.errors import InputError
 from safecorpus.modeltest.assess import (
@@ -25,7 +26,6 @@ from safecorpus.modeltest.assess import (
 from safecorpus.modeltest.bank import BANKS, packaged_banks, read_bank
 from safecorpus.modeltest.refusal import RefusalDetector, binary_metrics
 from safecorpus.modeltest.runner import RunConfig, load_answers, run_bank
-from safecorpus.taxonomy.profile import load_profile
 
 
 def _items(paths: tuple[str, ...], banks: tuple[str, ...]):
@@ -34,6 +34,12 @@ def _items(paths: tuple[str, ...], banks: tuple[str, ...]):
         raise InputError("no bank given and no starter banks installed; pass --bank-file PATH")
     items = read_bank(*files)
     return [it for it in items if not banks or it.bank in banks]
+
+
+def _need(value: str | None, option: str, key: str) -> str:
+    if not value:
+        raise click.UsageError(f"Missing option '{option}' (or set [modeltest] {key} in safecorpus.toml).")
+    return value
 
 
 def _write_json(path: str, doc: dict) -> None:
@@ -47,8 +53,8 @@ def modeltest() -> None:
 
 
 @modeltest.command("run")
-@click.option("--endpoint", required=True, help="API base URL, e.g. http://host:8000/v1")
-@click.option("--model", required=True, help="Model name sent in each request.")
+@click.option("--endpoint", help="API base URL, e.g. http://host:8000/v1 (required; or [modeltest] endpoint)")
+@click.option("--model", help="Model name sent in each request (required; or [modeltest] model).")
 @click.option(
     "--bank-file", "bank_files", multiple=True, help="Bank .jsonl (repeatable; default: starter banks)."
 )
@@ -58,7 +64,7 @@ def modeltest() -> None:
 )
 @click.option("--drawn-only", is_flag=True, help="Ask only the items `modeltest assess --seed` will draw.")
 @click.option("--seed", default="1", show_default=True, help="Draw seed (with --drawn-only).")
-@click.option("--profile", "profile_name", default=None)
+@config_options
 @click.option("--concurrency", default=16, show_default=True)
 @click.option("--rps", default=None, type=float, help="At most this many requests per second.")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds per request.")
@@ -71,6 +77,7 @@ def modeltest() -> None:
 @click.option("--temperature", default=0.0, show_default=True)
 @click.option("--no-retry-failed", is_flag=True, help="On restart, do not re-ask questions that failed.")
 @click.option("--no-raw", is_flag=True, help="Do not keep the raw response JSON.")
+@section_defaults("modeltest", {"answers": "store"})
 def run_cmd(
     endpoint,
     model,
@@ -79,6 +86,7 @@ def run_cmd(
     store,
     drawn_only,
     seed,
+    config_path,
     profile_name,
     concurrency,
     rps,
@@ -92,9 +100,11 @@ def run_cmd(
     no_raw,
 ) -> None:
     """Ask every unanswered question and append the answers to the store (resumable)."""
+    endpoint = _need(endpoint, "--endpoint", "endpoint")
+    model = _need(model, "--model", "model")
     items = _items(bank_files, banks)
     if drawn_only:
-        plans = planned_draws(items, load_profile(profile_name), seed)
+        plans = planned_draws(items, resolve_config(config_path, profile_name)[1], seed)
         wanted = {it.id for drawn in plans.values() for it in drawn}
         items = [it for it in items if it.id in wanted]
     store = store or f".safecorpus/answers-{model.replace('/', '_')}.jsonl"
@@ -176,15 +186,17 @@ def refusal_cmd(data, json_path, threshold) -> None:
 
 
 @modeltest.command("sheet")
-@click.option("--store", required=True, help="Answer store (.jsonl).")
+@click.option("--store", help="Answer store (.jsonl; required, or [modeltest] answers).")
 @click.option("--bank-file", "bank_files", multiple=True)
 @click.option("--seed", default="1", show_default=True)
-@click.option("--profile", "profile_name", default=None)
+@config_options
 @click.option("--out", "out_path", required=True, help="CSV judging sheet to write.")
-def sheet_cmd(store, bank_files, seed, profile_name, out_path) -> None:
+@section_defaults("modeltest", {"answers": "store"})
+def sheet_cmd(store, bank_files, seed, config_path, profile_name, out_path) -> None:
     """Export the manual judging sheet for the generated-content manual draw (fill in the pass column)."""
+    store = _need(store, "--store", "answers")
     items = _items(bank_files, ())
-    plans = planned_draws(items, load_profile(profile_name), seed)
+    plans = planned_draws(items, resolve_config(config_path, profile_name)[1], seed)
     n = export_sheet(plans["generated/manual"], load_answers(store), out_path)
     click.echo(
         f"wrote {n} rows to {out_path}; fill in 'pass' (是/否) and pass it to `modeltest assess --manual`"
@@ -192,16 +204,21 @@ def sheet_cmd(store, bank_files, seed, profile_name, out_path) -> None:
 
 
 @modeltest.command("assess")
-@click.option("--store", required=True, help="Answer store (.jsonl) written by `modeltest run`.")
+@click.option(
+    "--store", help="Answer store (.jsonl) written by `modeltest run` (required, or [modeltest] answers)."
+)
 @click.option("--bank-file", "bank_files", multiple=True)
 @click.option("--seed", default="1", show_default=True, help="Draw seed; stored in the report.")
-@click.option("--profile", "profile_name", default=None)
+@config_options
 @click.option("--manual", "manual_sheet", default=None, help="Filled-in judging sheet (CSV).")
 @click.option(
     "--keyword", "keyword_spec", default=None, help="Keyword detector module:Class (default: lexicon)."
 )
 @click.option(
-    "--lexicon", "lexicon_path", default="default", show_default=True, help="Keyword library for the lexicon."
+    "--lexicon",
+    "lexicon_path",
+    metavar="NAME|PATH",
+    help="Keyword library for the lexicon (default: [lexicon] path, else the packaged 'default').",
 )
 @click.option(
     "--classifier",
@@ -219,11 +236,13 @@ def sheet_cmd(store, bank_files, seed, profile_name, out_path) -> None:
 @click.option("--guard-key-env", default=None, help="Env var holding the guard endpoint's API key.")
 @click.option("--guard-cache", default=None, help="Guard verdict cache (SQLite; default: profile's).")
 @click.option("--json", "json_path", default=None)
-@click.option("--fail-on-fails", is_flag=True, help="Exit 1 when any assessed draw fails.")
+@click.option("--fail-on-fails", is_flag=True, help="Exit 3 when any assessed draw fails.")
+@section_defaults("modeltest", {"answers": "store"})
 def assess_cmd(
     store,
     bank_files,
     seed,
+    config_path,
     profile_name,
     manual_sheet,
     keyword_spec,
@@ -238,7 +257,9 @@ def assess_cmd(
     fail_on_fails,
 ) -> None:
     """Draw the profile's samples, judge the answers and give meets / fails / marginal verdicts."""
-    profile = load_profile(profile_name)
+    store = _need(store, "--store", "answers")
+    project, profile = resolve_config(config_path, profile_name)
+    lexicon_path = lexicon_path or project.section("lexicon").get("path", "default")
     items = _items(bank_files, ())
     answers = load_answers(store)
     notes = []
@@ -334,4 +355,4 @@ def assess_cmd(
             },
         )
     if fail_on_fails and any(r.verdict() == "fails" for r in results):
-        sys.exit(1)
+        sys.exit(3)

@@ -18,6 +18,7 @@ from safecorpus.cli.common import (
     resolve_config,
     resolve_reader,
 )
+from safecorpus.detect import registry
 from safecorpus.detect.pii.detector import SCHEMA_VERSION, PiiDetector, scan_records
 from safecorpus.detect.pii.redact import redact
 from safecorpus.errors import ConfigError, InputError
@@ -82,7 +83,10 @@ def scan(
     root = require_path(path)
     project, _ = resolve_config(config_path, profile_name)
     options = resolve_reader(project, **reader_given)
-    detector = PiiDetector(min_score=min_score, sensitive=not no_sensitive)
+    detector = registry.build(
+        "pii", registry.BuildContext(pii_min_score=min_score, pii_sensitive=not no_sensitive)
+    )
+    assert isinstance(detector, PiiDetector)  # the PII extra is installed: this module imports it
     media = _media_detectors(root, image_field, audio_field)
     counts = {"records": 0, "with_findings": 0, "findings": 0, "rejected": 0, "media_problems": 0}
 

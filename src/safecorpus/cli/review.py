@@ -2,33 +2,44 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import click
 
 from safecorpus.cli import cli
-from safecorpus.cli.common import require_path
+from safecorpus.cli.common import (
+    config_option,
+    config_options,
+    json_option,
+    require_path,
+    resolve_config,
+    resolve_reader,
+    resolve_store,
+    section_defaults,
+    store_options,
+    write_json,
+)
+from safecorpus.config import load_config
 from safecorpus.errors import InputError
 from safecorpus.io.options import ReaderOptions
 
 
 def _store_options(f):
-    f = click.option("--store-url", help="SQLAlchemy URL (postgresql://…) for teams.")(f)
-    return click.option(
-        "--store-dir", type=click.Path(file_okay=False), default=".safecorpus", show_default=True
-    )(f)
+    """The common store options (PostgreSQL for teams via --store-url) and --config for their defaults."""
+    return config_option(store_options(f))
 
 
-def _engine(store_dir: str, store_url: str | None):
+def _engine(store_dir: str | None, store_url: str | None, config_path: str | None = None):
     from safecorpus.review.store import open_review_store
 
-    return open_review_store(store_url, store_dir)
+    folder, url = resolve_store(load_config(config_path), store_dir, store_url)
+    return open_review_store(url, folder)
 
 
 @cli.command()
-@_store_options
+@config_options
+@store_options
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8765, show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
@@ -38,8 +49,11 @@ def _engine(store_dir: str, store_url: str | None):
     is_flag=True,
     help="Stop handing out a source's items once the profile's sequential design has decided it.",
 )
+@section_defaults("serve")
 def serve(
-    store_dir: str,
+    config_path: str | None,
+    profile_name: str | None,
+    store_dir: str | None,
     store_url: str | None,
     host: str,
     port: int,
@@ -53,15 +67,14 @@ def serve(
     from safecorpus.review.app import create_app
     from safecorpus.review.retention import purge_expired
 
-    engine = _engine(store_dir, store_url)
+    engine = _engine(store_dir, store_url, config_path)
     purged = purge_expired(engine)
     click.echo(f"review app on http://{host}:{port}/ (purged {purged} expired items)")
     design = None
     if stop_decided:
         from safecorpus.assess.sequential import design_from_profile
-        from safecorpus.taxonomy.profile import load_profile
 
-        design = design_from_profile(load_profile())
+        design = design_from_profile(resolve_config(config_path, profile_name)[1])
     uvicorn.run(
         create_app(engine, secure_cookies, lang, stop_design=design),
         host=host,
@@ -88,7 +101,13 @@ def review() -> None:
 )
 @_store_options
 def add_user(
-    username: str, role: str, lang: str, password_env: str, store_dir: str, store_url: str | None
+    username: str,
+    role: str,
+    lang: str,
+    password_env: str,
+    config_path: str | None,
+    store_dir: str | None,
+    store_url: str | None,
 ) -> None:
     """Create a user. The password comes from $SAFECORPUS_PASSWORD or a prompt, never the command line."""
     from safecorpus.review.accounts import create_user
@@ -96,18 +115,25 @@ def add_user(
     password = os.environ.get(password_env) or click.prompt(
         "password", hide_input=True, confirmation_prompt=True
     )
-    create_user(_engine(store_dir, store_url), username, password, role, lang)
+    create_user(_engine(store_dir, store_url, config_path), username, password, role, lang)
     click.echo(f"created {role} {username}")
 
 
-def _reader_options(text_field: str, id_field: str, source_field: str) -> ReaderOptions:
-    return ReaderOptions(text_field=text_field, id_field=id_field, source_field=source_field)
+def _reader_options(
+    config_path: str | None, text_field: str | None, id_field: str | None, source_field: str | None
+) -> ReaderOptions:
+    """The three fields the review importers read; unset ones come from [input], then the defaults."""
+    given = {"text_field": text_field, "id_field": id_field, "source_field": source_field}
+    full = resolve_reader(load_config(config_path), **given)
+    return ReaderOptions(text_field=full.text_field, id_field=full.id_field, source_field=full.source_field)
 
 
 _reader = [
-    click.option("--text-field", default="text", show_default=True),
-    click.option("--id-field", default="id", show_default=True),
-    click.option("--source-field", default="source", show_default=True),
+    click.option("--text-field", help="Field holding the text (default: [input] text_field, else text)."),
+    click.option("--id-field", help="Field holding the record id (default: [input] id_field, else id)."),
+    click.option(
+        "--source-field", help="Field naming the source (default: [input] source_field, else source)."
+    ),
 ]
 
 
@@ -150,11 +176,13 @@ def _check_share(share: float) -> None:
 @click.argument("username")
 @click.option("--yes/--no", "active", required=True, help="--no suspends the account and ends its sessions.")
 @_store_options
-def set_active(username: str, active: bool, store_dir: str, store_url: str | None) -> None:
+def set_active(
+    username: str, active: bool, config_path: str | None, store_dir: str | None, store_url: str | None
+) -> None:
     """Suspend (--no) or restore (--yes) a user; logged in the audit log."""
     from safecorpus.review.accounts import set_active as _set
 
-    _set(_engine(store_dir, store_url), username, active)
+    _set(_engine(store_dir, store_url, config_path), username, active)
     click.echo(f"{username}: {'active' if active else 'suspended'}")
 
 
@@ -163,14 +191,16 @@ def set_active(username: str, active: bool, store_dir: str, store_url: str | Non
 @_with_reader
 @_with_queue
 @_store_options
+@section_defaults("review")
 def load_run(
     run_id: str | None,
-    text_field: str,
-    id_field: str,
-    source_field: str,
+    text_field: str | None,
+    id_field: str | None,
+    source_field: str | None,
     double_share: float,
     retention_days: int,
-    store_dir: str,
+    config_path: str | None,
+    store_dir: str | None,
     store_url: str | None,
 ) -> None:
     """Queue the per-source samples of an `assess` run (texts re-read from its corpus)."""
@@ -178,8 +208,10 @@ def load_run(
     from safecorpus.review.queues import add_items
 
     _check_share(double_share)
-    engine = _engine(store_dir, store_url)
-    items, counts = run_items(engine, run_id, _reader_options(text_field, id_field, source_field))
+    engine = _engine(store_dir, store_url, config_path)
+    items, counts = run_items(
+        engine, run_id, _reader_options(config_path, text_field, id_field, source_field)
+    )
     added, existing = add_items(engine, items, double_share, retention_days)
     click.echo(
         f"{counts['sampled']} sampled: {added} queued, {existing} already queued, "
@@ -194,16 +226,18 @@ def load_run(
 @_with_reader
 @_with_queue
 @_store_options
+@section_defaults("review", {"manual_size": "size", "manual_seed": "seed"})
 def load_manual(
     corpus: str,
     size: int,
     seed: str,
-    text_field: str,
-    id_field: str,
-    source_field: str,
+    text_field: str | None,
+    id_field: str | None,
+    source_field: str | None,
     double_share: float,
     retention_days: int,
-    store_dir: str,
+    config_path: str | None,
+    store_dir: str | None,
     store_url: str | None,
 ) -> None:
     """Queue the corpus-wide manual sample (TC260-9.2.a) drawn by keyed hash from CORPUS."""
@@ -213,10 +247,10 @@ def load_manual(
     _check_share(double_share)
     if size < 4000:
         click.echo(f"warning: {size} items is below the standard's 4,000 for the manual sample", err=True)
-    items = manual_items(
-        require_path(corpus), size, seed, _reader_options(text_field, id_field, source_field)
-    )
-    added, existing = add_items(_engine(store_dir, store_url), items, double_share, retention_days)
+    reader = _reader_options(config_path, text_field, id_field, source_field)
+    items = manual_items(require_path(corpus), size, seed, reader)
+    engine = _engine(store_dir, store_url, config_path)
+    added, existing = add_items(engine, items, double_share, retention_days)
     click.echo(f"manual sample: {len(items)} drawn, {added} queued, {existing} already queued")
 
 
@@ -224,8 +258,14 @@ def load_manual(
 @click.argument("answers")
 @_with_queue
 @_store_options
+@section_defaults("review")
 def load_answers(
-    answers: str, double_share: float, retention_days: int, store_dir: str, store_url: str | None
+    answers: str,
+    double_share: float,
+    retention_days: int,
+    config_path: str | None,
+    store_dir: str | None,
+    store_url: str | None,
 ) -> None:
     """Queue the model answers of a `modeltest run --store ANSWERS.jsonl`."""
     from safecorpus.review.importers import answer_items
@@ -233,7 +273,8 @@ def load_answers(
 
     _check_share(double_share)
     items, unusable = answer_items(require_path(answers))
-    added, existing = add_items(_engine(store_dir, store_url), items, double_share, retention_days)
+    engine = _engine(store_dir, store_url, config_path)
+    added, existing = add_items(engine, items, double_share, retention_days)
     click.echo(
         f"model answers: {added} queued, {existing} already queued, {unusable} failed/empty not queued"
     )
@@ -249,11 +290,14 @@ def load_answers(
     help="Queues to export (default: source and manual).",
 )
 @_store_options
-def export(out: str, queues: tuple[str, ...], store_dir: str, store_url: str | None) -> None:
+def export(
+    out: str, queues: tuple[str, ...], config_path: str | None, store_dir: str | None, store_url: str | None
+) -> None:
     """Write reviewed labels as `{"text", "risks"}` lines (the `classifier train` format)."""
     from safecorpus.review.export import export_labels
 
-    counts = export_labels(_engine(store_dir, store_url), Path(out), queues or ("source", "manual"))
+    engine = _engine(store_dir, store_url, config_path)
+    counts = export_labels(engine, Path(out), queues or ("source", "manual"))
     click.echo(
         f"wrote {counts['written']} reviewed labels to {out}; "
         f"{counts['purged_not_written']} past retention (text removed) not written"
@@ -262,19 +306,33 @@ def export(out: str, queues: tuple[str, ...], store_dir: str, store_url: str | N
 
 @review.command("purge")
 @_store_options
-def purge(store_dir: str, store_url: str | None) -> None:
+def purge(config_path: str | None, store_dir: str | None, store_url: str | None) -> None:
     """Blank the texts of items past their retention period (labels and audit log stay)."""
     from safecorpus.review.retention import purge_expired
 
-    click.echo(f"purged {purge_expired(_engine(store_dir, store_url))} items")
+    click.echo(f"purged {purge_expired(_engine(store_dir, store_url, config_path))} items")
 
 
 @review.command("stats")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Also write the JSON here.")
-@click.option("--table", is_flag=True, help="Print readable tables instead of JSON.")
-@_store_options
-def stats(json_path: str | None, table: bool, store_dir: str, store_url: str | None) -> None:
-    """Progress, the manual-sample result, agreement, calibration counts and corrected prevalence."""
+@json_option
+@click.option("--table", is_flag=True, help="Print readable tables instead of the JSON document.")
+@config_options
+@store_options
+def stats(
+    json_path: str | None,
+    table: bool,
+    config_path: str | None,
+    profile_name: str | None,
+    store_dir: str | None,
+    store_url: str | None,
+) -> None:
+    """Progress, the manual-sample result, agreement, calibration counts and corrected prevalence.
+
+    Prints one JSON document (orjson, indent 2; also with a bare `--json`), or readable tables with
+    `--table`; `--json FILE` also writes the document to FILE.
+    """
+    if json_path == "-" and table:
+        raise click.UsageError("--json (to stdout) and --table exclude each other; give --json FILE")
     from dataclasses import asdict
 
     from safecorpus.review.agreement import agreement
@@ -282,20 +340,22 @@ def stats(json_path: str | None, table: bool, store_dir: str, store_url: str | N
     from safecorpus.review.corrected import corrected_table
     from safecorpus.review.queues import progress
 
-    engine = _engine(store_dir, store_url)
+    engine = _engine(store_dir, store_url, config_path)
     kappa = agreement(engine)
     doc = {
         "schema_version": "2",
         "progress": progress(engine),
-        "manual_sample": manual_sample_result(engine),
+        "manual_sample": manual_sample_result(engine, resolve_config(config_path, profile_name)[1]),
         "agreement": {part: {k: asdict(v) for k, v in rows.items()} for part, rows in kappa.items()},
         "calibration": calibration_table(engine),
         "corrected_prevalence": corrected_table(engine),
     }
-    text = json.dumps(doc, ensure_ascii=False, indent=2)
-    if json_path:
-        Path(json_path).write_text(text + "\n", "utf-8")
-    click.echo(_stats_table(doc) if table else text)
+    if json_path and json_path != "-":
+        write_json(json_path, doc)
+    if table:
+        click.echo(_stats_table(doc))
+    else:
+        write_json("-", doc)
 
 
 def _pct(x: float | None) -> str:

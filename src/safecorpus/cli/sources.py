@@ -14,6 +14,7 @@ from safecorpus.cli import cli
 from safecorpus.cli.common import (
     config_options,
     console,
+    json_option,
     pct,
     reader_options,
     require_path,
@@ -46,16 +47,82 @@ def sources() -> None:
     """The source registry, and sources' stored assessment results."""
 
 
+def _latest_doc(url: str, rows: list[Any]) -> dict[str, Any]:
+    """The figures of `sources list`, one object per source."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "store": url,
+        "sources": [
+            {
+                "name": src.name,
+                "read": src.read,
+                "sampled": src.sampled,
+                "violations": src.violations,
+                "rate": src.rate,
+                "ci_low": src.ci_low,
+                "ci_high": src.ci_high,
+                "verdict": src.verdict,
+                "assessed_at": run.started_at.isoformat(),
+                "run": run.id,
+            }
+            for src, run in rows
+        ],
+    }
+
+
+def _history_doc(name: str, history: list[Any]) -> dict[str, Any]:
+    """The figures of `sources show NAME`, newest assessment first."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "source": name,
+        "assessments": [
+            {
+                "run": run.id,
+                "started_at": run.started_at.isoformat(),
+                "profile": run.profile,
+                "corpus": run.corpus,
+                "read": src.read,
+                "rejected": src.rejected,
+                "sampled": src.sampled,
+                "census": bool(src.census),
+                "violations": src.violations,
+                "rate": src.rate,
+                "ci_low": src.ci_low,
+                "ci_high": src.ci_high,
+                "verdict": src.verdict,
+                "needed_sample_size": src.needed_sample_size,
+                "top_risks": list(src.top_risks or []),
+                "layers": dict(src.layers or {}),
+                "sampling_design": run.sampling_design,
+                "seed": run.seed,
+                "key_fingerprint": run.key_fingerprint,
+                "sample_size": run.sample_size,
+                "sampled_ids_file": src.sampled_ids_file,
+            }
+            for src, run in history
+        ],
+    }
+
+
 @sources.command("list")
 @config_options
 @store_options
+@json_option
 def list_sources(
-    config_path: str | None, profile_name: str | None, store_dir: str | None, store_url: str | None
+    config_path: str | None,
+    profile_name: str | None,
+    store_dir: str | None,
+    store_url: str | None,
+    json_path: str | None,
 ) -> int:
     """One line per source: its latest stored verdict."""
     project, _ = resolve_config(config_path, profile_name)
     _, url = resolve_store(project, store_dir, store_url)
     rows = latest_results(open_store(url))
+    if json_path:
+        write_json(json_path, _latest_doc(url, rows))
+        if json_path == "-":
+            return 0
     if not rows:
         console.print(f"no stored results in {url}; run 'safecorpus assess PATH' first")
         return 0
@@ -82,8 +149,14 @@ def list_sources(
 @click.argument("name")
 @config_options
 @store_options
+@json_option
 def show_source(
-    name: str, config_path: str | None, profile_name: str | None, store_dir: str | None, store_url: str | None
+    name: str,
+    config_path: str | None,
+    profile_name: str | None,
+    store_dir: str | None,
+    store_url: str | None,
+    json_path: str | None,
 ) -> int:
     """Every stored assessment of source NAME, newest first, with its evidence."""
     project, _ = resolve_config(config_path, profile_name)
@@ -94,6 +167,10 @@ def show_source(
         known = known_sources(engine)
         hint = f"; known sources: {', '.join(known[:20])}" if known else "; run 'safecorpus assess' first"
         raise InputError(f"no stored results for source {name!r}{hint}")
+    if json_path:
+        write_json(json_path, _history_doc(name, history))
+        if json_path == "-":
+            return 0
     for src, run in history:
         console.print(
             f"[bold]{src.name}[/] — run {run.id} at {run.started_at:%Y-%m-%d %H:%M:%S} "

@@ -81,29 +81,29 @@ def load_plugin(spec: str, **kwargs: Any) -> Detector:
 
 
 def default_classifier_detector(profile: Profile) -> tuple[Detector | None, str | None]:
-    """The profile's fast-tier classifier (the shipped one unless ``[classifier] model_dir`` is set)."""
+    """The profile's fast-tier classifier (the shipped one unless ``[classifier] model_dir`` is set), from
+    the detector registry as every command gets it."""
     try:
-        from safecorpus.detect.classifier.detector import ClassifierDetector, packaged_model_dir
+        from safecorpus.detect.registry import BuildContext, build
 
-        section = profile.get("classifier", {}) or {}
-        folder = Path(section["model_dir"]) if section.get("model_dir") else packaged_model_dir()
-        return ClassifierDetector.from_profile(profile, "fast", folder), None
+        detector = build("classifier.fast", BuildContext(profile))
     except Exception as exc:  # missing model files or optional dependencies: say so, judge nothing
         return None, f"classifier layer skipped: {CLASSIFIER_DETECTOR} not available ({exc})"
+    if detector is None:
+        return None, f"classifier layer skipped: {CLASSIFIER_DETECTOR} not available (off or no model)"
+    return detector, None
 
 
 def default_keyword_detector(
     profile: Profile | None = None, lexicon: str = "default"
 ) -> tuple[Detector | None, str | None]:
-    """The keyword layer as ``assess`` builds it: the lexicon (default library unless a path is given) with
-    the profile's variant options; (None, why) when it cannot be loaded."""
+    """The keyword layer as ``assess`` builds it (the detector registry's ``keyword``): the lexicon
+    (default library unless a path is given) with the profile's variant options; (None, why) when it
+    cannot be loaded."""
     try:
-        from safecorpus.detect.lexicon.detector import LexiconDetector
-        from safecorpus.detect.lexicon.library import read_lexicon
-        from safecorpus.detect.lexicon.variants import VariantOptions
+        from safecorpus.detect.registry import BuildContext, build
 
-        variants = VariantOptions.from_mapping((profile.get("lexicon.variants", {}) if profile else {}) or {})
-        return LexiconDetector(read_lexicon(lexicon), variants=variants), None
+        return build("keyword", BuildContext(profile, lexicon=lexicon)), None
     except Exception as exc:  # a missing library or optional matcher: say so, judge nothing
         return None, f"keyword layer skipped: {LEXICON_DETECTOR} not available ({exc})"
 

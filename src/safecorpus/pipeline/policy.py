@@ -13,7 +13,8 @@ from typing import Any
 
 import orjson
 
-from safecorpus.assess.decision import DecisionRule
+from safecorpus.assess.decision import RULES_VERSION, DecisionRule, prefix_lookup
+from safecorpus.detect.base import Finding
 from safecorpus.errors import ConfigError
 from safecorpus.taxonomy.profile import Profile
 
@@ -58,11 +59,13 @@ class FilterPolicy:
         unknown = set(table) - known
         if unknown:
             raise ConfigError(f"profile [filter]: unknown key(s) {', '.join(sorted(unknown))}")
+        table.pop("risk_min_score", None)  # merged into the decision rule's per-risk minima
         policy = cls(
             profile=profile.name,
             decision_layers=tuple(sorted(rule.layers - {"pii"})),
             data_risks=tuple(sorted(rule.risks)),
             min_score=rule.min_score,
+            risk_min_score=dict(rule.risk_min_score),
             **table,
         )
         policy.check()
@@ -101,22 +104,16 @@ class FilterPolicy:
             if not 0.0 <= float(getattr(self, name)) <= 1.0:
                 raise ConfigError(f"profile [filter] {name} must be between 0 and 1")
 
-    @staticmethod
-    def _prefix_lookup(table: dict[str, Any], risk: str) -> Any:
-        best = None
-        for prefix, value in table.items():
-            if (risk == prefix or risk.startswith(prefix + ".")) and (
-                best is None or len(prefix) > len(best[0])
-            ):
-                best = (prefix, value)
-        return None if best is None else best[1]
+    @property
+    def rule(self) -> DecisionRule:
+        """The profile's one decision rule, less PI (which `filter` handles by its ``pii`` action)."""
+        return DecisionRule(
+            frozenset(self.decision_layers), frozenset(self.data_risks), self.min_score, self.risk_min_score
+        )
 
     def counts(self, layer: str, risk: str, score: float) -> bool:
-        """Whether a finding is a violation of a data risk under this policy."""
-        if layer not in self.decision_layers or risk not in self.data_risks:
-            return False
-        threshold = self._prefix_lookup(self.risk_min_score, risk)
-        return score >= (self.min_score if threshold is None else float(threshold))
+        """Whether a finding is a violation of a data risk under this policy (the decision rule's answer)."""
+        return self.rule.counts(Finding("", "", layer, risk, score))
 
     def consent_action(self, verdict: str) -> str:
         """The action for a record's PII under its consent verdict (``consent_withdrawn``: drop)."""
@@ -129,13 +126,14 @@ class FilterPolicy:
         return "keep"
 
     def action_for(self, risk: str) -> str:
-        action = self._prefix_lookup(self.risk_actions, risk)
+        action = prefix_lookup(self.risk_actions, risk)
         return self.flagged if action is None else action
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["decision_layers"] = list(self.decision_layers)
         d["data_risks"] = list(self.data_risks)
+        d["rules_version"] = RULES_VERSION
         return d
 
     def fingerprint(self) -> str:

@@ -64,6 +64,7 @@ class FilterConfig:
     workers: int = 1
     address: str | None = None
     batch_size: int = 512
+    classifier: bool = False  # the profile's fast-tier classifier ([classifier] enabled)
     extra_detectors: list[Detector] = field(default_factory=list)
     # The consent ledger (filter --consent): the full ledger (reduced to a lookup at the run's start)
     # or a lookup made earlier. None: no consent step (the profile's `pii` action applies to all PI).
@@ -138,7 +139,9 @@ def run_filter(
         matcher=config.matcher,
         pii=config.pii and pii_detector_class() is not None,
         blocklists=tuple(specs),
+        classifier=config.classifier,
         extra_detectors=tuple(config.extra_detectors),
+        profile=config.profile,
         catalog=catalog,
         verdicts=dict(sorted(config.verdicts.items())),
         run_id=config.run_id,

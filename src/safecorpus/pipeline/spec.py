@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import pickle
 import re
@@ -10,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from safecorpus.detect.base import Detector, detector_id
 from safecorpus.io.options import ReaderOptions
-from safecorpus.pipeline.blocklist import Blocklist, BlocklistSpec, build_blocklist
+from safecorpus.pipeline.blocklist import Blocklist, BlocklistSpec
 from safecorpus.pipeline.policy import FilterPolicy
 from safecorpus.pipeline.provenance import SourceCatalog
 
 if TYPE_CHECKING:
     from safecorpus.registry.consent import ConsentLookup
+    from safecorpus.taxonomy.profile import Profile
 
 FORMATS = {"jsonl": ".jsonl", "jsonl.zst": ".jsonl.zst", "parquet": ".parquet"}
 DEDUP_MODES = ("none", "exact", "near")
@@ -53,7 +55,9 @@ class JobSpec:
     matcher: str = "auto"
     pii: bool = True
     blocklists: tuple[BlocklistSpec, ...] = ()
+    classifier: bool = False  # the profile's fast-tier classifier (never the slow assessment tier)
     extra_detectors: tuple[Any, ...] = ()
+    profile: Profile | None = None  # the policy detectors are built from (None: the default profile)
     catalog: SourceCatalog = field(default_factory=SourceCatalog)
     verdicts: dict[str, str] = field(default_factory=dict)
     run_id: str | None = None
@@ -67,23 +71,42 @@ class Context:
     """Detectors built once per process (the keyword automaton and PII engine take a second or two)."""
 
     def __init__(self, spec: JobSpec) -> None:
+        from safecorpus.detect import registry
+
         self.spec = spec
+        self.rule = spec.policy.rule  # the one decision rule, built once per process
         self.detectors: list[Detector] = []
         self.blocklists: list[Blocklist] = []
+        build = registry.BuildContext(
+            profile=spec.profile,
+            lexicon=spec.lexicon or "default",
+            backend=spec.matcher,
+            pii_min_score=0.0,  # every PI span is kept in the findings; the policy's pii_min_score decides
+        )
         if spec.lexicon:
-            from safecorpus.detect.lexicon.detector import LexiconDetector
-            from safecorpus.detect.lexicon.library import read_lexicon
-
-            self.lexicon = read_lexicon(spec.lexicon)
-            self.detectors.append(LexiconDetector(self.lexicon, backend=spec.matcher))
+            keyword = registry.build("keyword", build)
+            assert keyword is not None
+            self.lexicon = keyword.lexicon  # type: ignore[attr-defined]
+            self.detectors.append(keyword)
         if spec.pii:
-            pii_class = pii_detector_class()
-            if pii_class is not None:
-                self.detectors.append(pii_class())
+            self.detectors.extend(registry.build_all(["pii"], build))
         for bspec in spec.blocklists:
-            bl = build_blocklist(bspec, spec.reader.url_field, spec.policy.blocked_near_threshold)
+            bl = registry.build(
+                "blocklist",
+                dataclasses.replace(
+                    build,
+                    options={
+                        "blocklist": bspec,
+                        "url_field": spec.reader.url_field,
+                        "near_threshold": spec.policy.blocked_near_threshold,
+                    },
+                ),
+            )
+            assert isinstance(bl, Blocklist)
             self.blocklists.append(bl)
             self.detectors.append(bl)
+        if spec.classifier:
+            self.detectors.extend(registry.build_all(["classifier.fast"], build))
         self.detectors.extend(spec.extra_detectors)
         self.ids = [detector_id(d) for d in self.detectors]
 

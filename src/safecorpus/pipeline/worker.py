@@ -298,7 +298,7 @@ def decide(
                     [f.detector],
                     consent=consent,
                 )
-    counted = [f for f in findings if policy.counts(f.layer, f.risk, f.score)]
+    counted = ctx.rule.counted(findings)
     spans: list[tuple[int, int, str]] = []
     redactions = 0
     if counted:
@@ -309,7 +309,13 @@ def decide(
             return Decision(
                 "removed",
                 "flagged",
-                {"risks": risks, "min_score": policy.min_score, "action": "drop", "policy": policy.profile},
+                {
+                    "risks": risks,
+                    "layers": sorted({f.layer for f in counted}),
+                    "min_score": policy.min_score,
+                    "action": "drop",
+                    "policy": policy.profile,
+                },
                 sorted({f.detector for f in counted}),
                 consent=consent,
             )

@@ -6,30 +6,22 @@ The engine is policy-neutral: it reads numbers from a profile and never hard-cod
 from __future__ import annotations
 
 import copy
+import hashlib
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from safecorpus.errors import ConfigError
+from safecorpus.keyspec import check, required
 from safecorpus.taxonomy.risks import Taxonomy, load_taxonomy
+from safecorpus.taxonomy.schema import PROFILE, PROFILE_FILE
 
 DEFAULT_PROFILE = "gbt45654-2025"
-
-# (dotted key, type, low, high): checked after overrides are merged so a typo fails loudly.
-_CHECKS: tuple[tuple[str, type, float, float], ...] = (
-    ("source.max_violation_rate", float, 0.0, 1.0),
-    ("source.sample_size", int, 1, 10**9),
-    ("source.confidence", float, 0.5, 0.9999),
-    ("manual_sample.min_items", int, 1, 10**9),
-    ("manual_sample.min_clean_rate", float, 0.0, 1.0),
-    ("technical_sample.fraction", float, 0.0, 1.0),
-    ("technical_sample.min_clean_rate", float, 0.0, 1.0),
-    ("lexicon.min_total", int, 0, 10**9),
-    ("lexicon.update_period_days", int, 0, 10**6),
-    ("decision.min_score", float, 0.0, 1.0),
-)
 
 
 def packaged_profiles() -> list[str]:
@@ -75,6 +67,12 @@ class Profile:
         groups = set(self.data.get("data_risk_groups", ()))
         return tuple(r.id for r in self.taxonomy.risks if r.group in groups)
 
+    def fingerprint(self, config: Mapping[str, Any] | None = None) -> str:
+        """16 hex digits of the SHA-256 of the merged profile (plus the project configuration's
+        sections that change results), as canonical JSON: equal settings give equal fingerprints,
+        whatever their order, layering or spelling of numbers (``0`` and ``0.0`` in a number field)."""
+        return fingerprint(self.data, config)
+
     def lexicon_minimum(self, risk_id: str) -> int:
         """The keyword-library minimum for one risk (0 when the profile sets none)."""
         per_group = self.get("lexicon.min_per_risk_in_group", {}) or {}
@@ -90,22 +88,23 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the line it names") from None
 
 
-def _validate(data: dict[str, Any], origin: str) -> None:
-    probe = Profile(data, (origin,))
-    for key, kind, low, high in _CHECKS:
-        value = probe.get(key)
-        if value is None:
-            raise ConfigError(f"{origin}: profile key {key!r} is missing")
-        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ConfigError(f"{origin}: {key} must be a whole number, got {value!r}")
-        if kind is float and (isinstance(value, bool) or not isinstance(value, int | float)):
-            raise ConfigError(f"{origin}: {key} must be a number, got {value!r}")
-        if not low <= value <= high:
-            raise ConfigError(f"{origin}: {key} = {value!r} is out of range [{low}, {high}]")
+def fingerprint(profile: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> str:
+    """The stable fingerprint of a merged profile and a project configuration (see Profile.fingerprint)."""
+    doc = {"profile": profile, "config": dict(config or {})}
+    canonical = orjson.dumps(doc, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    return hashlib.sha256(canonical).hexdigest()[:16]
 
 
-def load_profile(name_or_path: str | None = None, overrides: dict[str, Any] | None = None) -> Profile:
-    """Load a packaged profile by name, or a profile TOML by path, then apply ``overrides``."""
+def load_profile(
+    name_or_path: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    overrides_origin: str = "safecorpus.toml [profile]",
+) -> Profile:
+    """Load a packaged profile by name, or a profile TOML by path, then apply ``overrides``.
+
+    Each layer is checked against the schema before merging (so an error names its file), and the merged
+    profile once more for required keys. ``overrides_origin`` names where the overrides came from.
+    """
     name_or_path = name_or_path or DEFAULT_PROFILE
     if name_or_path in packaged_profiles():
         text = (
@@ -113,11 +112,12 @@ def load_profile(name_or_path: str | None = None, overrides: dict[str, Any] | No
             .joinpath(f"profiles/{name_or_path}.toml")
             .read_text("utf-8")
         )
-        data = tomllib.loads(text)
+        where = f"packaged profile {name_or_path}"
+        data = check(tomllib.loads(text), PROFILE, where)
         origin = [f"packaged:{name_or_path}"]
     elif name_or_path.endswith(".toml") or Path(name_or_path).exists():
         path = Path(name_or_path)
-        data = _read_toml(path)
+        data = check(_read_toml(path), PROFILE_FILE, str(path))
         base = data.pop("extends", None)
         if base:
             data = _deep_merge(load_profile(base).data, data)
@@ -128,7 +128,7 @@ def load_profile(name_or_path: str | None = None, overrides: dict[str, Any] | No
             "or give the path of a profile .toml"
         )
     if overrides:
-        data = _deep_merge(data, overrides)
-        origin.append("safecorpus.toml [profile]")
-    _validate(data, " + ".join(origin))
+        data = _deep_merge(data, check(overrides, PROFILE, overrides_origin))
+        origin.append(overrides_origin)
+    required(data, PROFILE, " + ".join(origin))
     return Profile(data, tuple(origin))

@@ -18,5 +18,7 @@ __all__ = [
 
 
 def ip_detectors() -> list[Detector]:
-    """Every IP detector, in the order the scan runs them."""
-    return [CopyrightNoticeDetector(), LicenceMarkDetector(), CreativeWorkDetector(), OptOutDetector()]
+    """Every IP detector, in the order the scan runs them (as the detector registry builds them)."""
+    from safecorpus.detect.registry import IP_DETECTORS, BuildContext, build_all
+
+    return build_all(IP_DETECTORS, BuildContext())

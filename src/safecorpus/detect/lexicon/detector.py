@@ -145,7 +145,8 @@ class LexiconDetector:
         self.lexicon = lexicon
         self.name = name
         self.variants = variants or V.VariantOptions.none()
-        self.version = f"{VERSION}+{lexicon.ident}"
+        tag = self.variants.tag
+        self.version = f"{VERSION}+{lexicon.ident}" + (f"+v{tag}" if tag else "")
         self.normalizer = Normalizer(options)
         forms = self.normalizer.normalize_many([t.term.strip().replace("\n", " ") for t in lexicon.terms])
         patterns: dict[str, list[Term]] = {}

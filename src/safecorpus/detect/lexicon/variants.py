@@ -17,6 +17,7 @@ length, chosen from the false-positive measurements in docs/benchmarks.md.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -165,6 +166,15 @@ class VariantOptions:
                 self.split_chars,
             )
         )
+
+    @property
+    def tag(self) -> str:
+        """A short, stable tag of these options ("" when none is on), part of the detector's version so
+        findings stored under other options are never reused as if they were these."""
+        if not self.any:
+            return ""
+        text = ",".join(f"{k}={getattr(self, k)}" for k in sorted(self.__dataclass_fields__))
+        return hashlib.sha256(text.encode()).hexdigest()[:8]
 
     @property
     def variant_view(self) -> bool:
@@ -409,7 +419,12 @@ def variant_interest(codes: np.ndarray, options: VariantOptions) -> np.ndarray:
         interest[1:] |= same & _HANZI[codes[1:]]
         interest[2:] |= same[1:] & same[:-1] & letter[2:]
     if options.letter_spacing and codes.size > 2:
-        interest[1:-1] |= _SPACING[codes[1:-1]] & letter[:-2] & letter[2:]
+        # a separator between two *single* letters (as variant_view drops it), not every space between
+        # two English words: the view differs from the basic text only there
+        prev_letter = np.concatenate(([False], letter[:-1]))
+        next_letter = np.concatenate((letter[1:], [False]))
+        single = letter & ~prev_letter & ~next_letter
+        interest[1:-1] |= _SPACING[codes[1:-1]] & single[:-2] & single[2:]
     return interest
 
 
