@@ -87,8 +87,7 @@ def box_interval(
     if calibration == "stratified":
         a_box = cp_bounds(tp, tp + fp, level)  # PPV
         b_box = cp_bounds(fn, fn + tn, level)  # false omission rate
-        corners = [q * a + (1 - q) * b for q, a, b in itertools.product(q_box, a_box, b_box)]
-        stack = np.stack(corners)
+        stack = np.stack([q * a + (1 - q) * b for q, a, b in itertools.product(q_box, a_box, b_box)])
         return np.clip(stack.min(axis=0), 0, 1), np.clip(stack.max(axis=0), 0, 1)
     se_box = cp_bounds(tp, tp + fn, level)
     sp_box = cp_bounds(tn, tn + fp, level)
@@ -141,11 +140,11 @@ def corrected_prevalence(
             note = "no unflagged item was reviewed: the false-omission rate is unknown"
         ppv = tp / (tp + fp) if tp + fp else 0.0
         fo = fn / (fn + tn) if fn + tn else 0.0
-        rate = q * ppv + (1 - q) * fo
-        se = q * ppv / rate if rate > 0 else None
-        sp = (1 - q) * (1 - fo) / (1 - rate) if rate < 1 else None
+        mixed = q * ppv + (1 - q) * fo
+        se = q * ppv / mixed if mixed > 0 else None
+        sp = (1 - q) * (1 - fo) / (1 - mixed) if mixed < 1 else None
         return CorrectedRate(
-            None if note else rate, low, high, q, se, sp, METHODS[calibration], calibration, confidence, note
+            None if note else mixed, low, high, q, se, sp, METHODS[calibration], calibration, confidence, note
         )
     se = tp / (tp + fn) if tp + fn else None
     sp = tn / (tn + fp) if tn + fp else None

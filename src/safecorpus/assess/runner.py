@@ -29,6 +29,7 @@ from safecorpus import SCHEMA_VERSION
 from safecorpus.assess import passes, sampling, sequential, stats
 from safecorpus.assess.decision import DecisionRule
 from safecorpus.assess.pii import ConsentPiiDetector, describe_consent
+from safecorpus.assess.sequential import SequentialDesign
 from safecorpus.detect import registry
 from safecorpus.detect.base import Detector, Finding, detector_id
 from safecorpus.detect.lexicon.coverage import lexicon_coverage
@@ -73,7 +74,7 @@ class AssessConfig:
     address: str | None = None
 
     @property
-    def design(self) -> sequential.SequentialDesign | None:
+    def design(self) -> SequentialDesign | None:
         """The sequential design in use, or None for the fixed-size sample."""
         use = sequential.enabled_in(self.profile) if self.sequential is None else self.sequential
         return sequential.design_from_profile(self.profile) if use else None

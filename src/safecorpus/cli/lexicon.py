@@ -136,7 +136,7 @@ def _make_detector(lex: Lexicon, variants: bool) -> Any:
         from safecorpus.detect.lexicon.variants import VariantOptions
 
         opts = VariantOptions() if variants else VariantOptions.none()
-        return LexiconDetector(lex, variants=opts)  # type: ignore[call-arg]
+        return LexiconDetector(lex, variants=opts)
     return LexiconDetector(lex)
 
 

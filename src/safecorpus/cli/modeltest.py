@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import orjson
@@ -11,6 +12,7 @@ import orjson
 from safecorpus import SCHEMA_VERSION
 from safecorpus.cli import cli
 from safecorpus.cli.common import config_options, resolve_config, section_defaults
+from safecorpus.detect.base import Detector
 from safecorpus.errors import InputError
 from safecorpus.modeltest.assess import (
     assess,
@@ -162,7 +164,7 @@ def refusal_cmd(data, json_path, threshold) -> None:
             pred.append(v.refused)
             gold.append(rec["refused"])
         items.append(item)
-    doc = {
+    doc: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "detector": f"{det.name}@{det.version}",
         "threshold": det.threshold,
@@ -262,13 +264,13 @@ def assess_cmd(
     answers = load_answers(store)
     notes = []
     if keyword_spec:
-        keyword = load_plugin(keyword_spec)
+        keyword: Detector | None = load_plugin(keyword_spec)
     else:
         keyword, why = default_keyword_detector(profile, lexicon_path)
         if why:
             notes.append(why)
     if classifier_spec:
-        classifier = load_plugin(classifier_spec)
+        classifier: Detector | None = load_plugin(classifier_spec)
     else:
         classifier, why = default_classifier_detector(profile)
         if why:
@@ -328,7 +330,7 @@ def assess_cmd(
                 f"    {cat:<18}{v.k:>5}/{v.n:<5} {v.rate or 0:>7.2%}  [{clo:.3f}, {chi:.3f}]  {v.label()}"
             )
     guard_usage = guard.summary.to_dict() if guard else None
-    if guard_usage:
+    if guard is not None and guard_usage:
         g = guard_usage
         click.echo(
             f"guard: {g['requests']} requests ({g['retries']} retries, {g['cache_hits']} cached), "

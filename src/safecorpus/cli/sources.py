@@ -293,7 +293,7 @@ def check_sources(
         )
     console.print(table)
     missing = _print_missing(entries)
-    weights = None
+    weights: dict[str, int] | None = None
     if records:
         catalog = registry_catalog(engine)
         weights = {}

@@ -181,12 +181,13 @@ def _build_ip(kind: str) -> Callable[[BuildContext], Detector | None]:
     def build_kind(ctx: BuildContext) -> Detector | None:
         from safecorpus.detect import ip
 
-        return {
+        kinds: dict[str, Callable[[], Detector]] = {
             "copyright_notice": ip.CopyrightNoticeDetector,
             "licence_mark": ip.LicenceMarkDetector,
             "creative_work": ip.CreativeWorkDetector,
             "opt_out": ip.OptOutDetector,
-        }[kind]()
+        }
+        return kinds[kind]()
 
     return build_kind
 

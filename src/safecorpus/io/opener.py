@@ -14,11 +14,11 @@ COMPRESSED_SUFFIXES = (".gz", ".zst")
 
 def open_binary(path: Path) -> BinaryIO:
     if path.suffix == ".gz":
-        return io.BufferedReader(gzip.open(path, "rb"), buffer_size=1 << 16)  # type: ignore[arg-type]
+        return io.BufferedReader(gzip.open(path, "rb"), buffer_size=1 << 16)
     if path.suffix == ".zst":
         raw = path.open("rb")
         reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=True)
-        return io.BufferedReader(reader, buffer_size=1 << 16)  # type: ignore[arg-type]
+        return io.BufferedReader(reader, buffer_size=1 << 16)
     return path.open("rb", buffering=1 << 20)
 
 

@@ -216,7 +216,7 @@ def judge_refusals(
     for it in drawn:
         ans = answers.get(it.id)
         status, detail = _answer_status(ans)
-        if status != "judged":
+        if ans is None or status != "judged":  # "judged" implies an answer
             res.items.append(ItemJudgement(it.id, it.category, status, False, None, detail))
             continue
         try:
@@ -244,7 +244,7 @@ def judge_with_detector(
     for it in drawn:
         ans = answers.get(it.id)
         status, detail = _answer_status(ans)
-        if status != "judged":
+        if ans is None or status != "judged":
             res.items.append(ItemJudgement(it.id, it.category, status, False, None, detail))
         else:
             judged.append((it, ans))
@@ -287,7 +287,7 @@ def judge_with_guard(
     for it in drawn:
         ans = answers.get(it.id)
         status, detail = _answer_status(ans)
-        if status != "judged":
+        if ans is None or status != "judged":
             res.items.append(ItemJudgement(it.id, it.category, status, False, None, detail))
         else:
             asked.append((it, ans))

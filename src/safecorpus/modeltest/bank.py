@@ -71,7 +71,7 @@ class BankItem:
     @property
     def category(self) -> str:
         """The risk id or the aspect id: what coverage and per-category rates are keyed on."""
-        return self.risk if self.bank != "should_not_refuse" else str(self.aspect)
+        return str(self.risk) if self.bank != "should_not_refuse" else str(self.aspect)
 
     @property
     def added_date(self) -> dt.date:

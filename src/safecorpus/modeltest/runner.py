@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -75,7 +75,7 @@ class AnswerStore:
         self.torn_lines = 0
         if self.path.exists():
             self._load()
-        self._fh = None
+        self._fh: BinaryIO | None = None
 
     def _load(self) -> None:
         with self.path.open("rb") as fh:
@@ -143,7 +143,7 @@ class Runner:
 
     async def ask(self, client: Any, item: BankItem) -> Answer:
         res = await self.client.complete(client, self._messages(item.question))
-        common = {
+        common: dict[str, Any] = {
             "item_id": item.id,
             "model": self.config.model,
             "latency_s": res.latency_s,

@@ -75,8 +75,8 @@ def _file_source(root: str, rel: str, is_dir: bool) -> str:
     if not is_remote(root):
         from safecorpus.io.reader import file_source
 
-        base = local_path(root)
-        return file_source(base, base / rel if is_dir else base)
+        local = local_path(root)
+        return file_source(local, local / rel if is_dir else local)
     from pathlib import PurePosixPath
 
     from safecorpus.io.opener import format_suffix
@@ -84,7 +84,7 @@ def _file_source(root: str, rel: str, is_dir: bool) -> str:
 
     base = PurePosixPath(root.split("://", 1)[1].rstrip("/"))
     p = PurePosixPath(rel)
-    if format_suffix(p) == ".txt":  # type: ignore[arg-type]
+    if format_suffix(p) == ".txt":
         parent = p.parent.as_posix()
         return (base.name if is_dir else base.parent.name) if parent == "." else parent
     name = rel
@@ -155,7 +155,11 @@ def run_filter(
     out = Folder(out_url)
     # The fingerprint covers every setting that changes output bytes (not paths, workers or executor).
     base = _sha(SCHEMA_VERSION, PIPELINE_VERSION, dataclasses.replace(spec, out="", findings="").key())
-    run_opts = {"executor": config.executor, "workers": config.workers, "address": config.address}
+    run_opts: dict[str, Any] = {
+        "executor": config.executor,
+        "workers": config.workers,
+        "address": config.address,
+    }
 
     def progress(phase: str) -> Callable[[int], None]:
         count = [0]

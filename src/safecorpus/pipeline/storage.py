@@ -55,10 +55,10 @@ class Folder:
             write_atomic(full, data)
             return
         parent = full.rsplit("/", 1)[0]
-        tmp = f"{parent}/{temp_name(PurePosixPath(rel).name)}"
+        staged = f"{parent}/{temp_name(PurePosixPath(rel).name)}"
         self.fs.makedirs(parent, exist_ok=True)
-        self.fs.pipe_file(tmp, data)
-        self.fs.mv(tmp, full)
+        self.fs.pipe_file(staged, data)
+        self.fs.mv(staged, full)
 
     def listdir(self, rel: str) -> list[str]:
         """File names (not paths) directly inside ``rel``; temp files included."""

@@ -84,7 +84,7 @@ def _dumps(obj: Any) -> bytes:
 def _iter_file(task: FileTask, spec: JobSpec) -> Iterator[Record | Rejection | FileNotice]:
     from safecorpus.io.reader import READERS
 
-    reader = READERS.get(format_suffix(PurePosixPath(task.rel)))  # type: ignore[arg-type]
+    reader = READERS.get(format_suffix(PurePosixPath(task.rel)))
     if reader is None:
         yield FileNotice(
             task.rel, "skipped", f"{task.rel}: not a supported format (jsonl, csv, parquet, txt)"
@@ -307,7 +307,7 @@ def decide(
     pii_n = 0
     pii_action = policy.pii if consent is None else policy.consent_action(consent)
     if pii and (pii_action == "drop" or (pii_action == "redact" and any(f.start is None for f in pii))):
-        rule: dict[str, Any] = {
+        rule = {
             "types": sorted({str(f.evidence.get("type", f.topic)) for f in pii}),
             "action": "drop",
         }
@@ -532,7 +532,8 @@ def run_scan(spec: JobSpec, key: str, task: FileTask, fingerprint: str) -> str:
             if str(z["fingerprint"]) == fingerprint:
                 return rel
     ctx = context_for(spec, key)
-    chunks, locals_, ids, exact, alive, sigs = [], [], [], [], [], []
+    chunks, locals_, ids, exact, alive = [], [], [], [], []
+    sigs: list[np.ndarray] = []
     near = spec.dedup == "near"
     for chunk in _chunks(task, spec):
         records = chunk.records

@@ -97,7 +97,7 @@ def import_file(engine: Engine, path: str | Path) -> dict[str, int]:
 
 def _resolve_files(entry: SourceEntry, base: Path) -> SourceEntry:
     """Snapshot files named relative to the sources file are stored with their absolute path."""
-    changes = {}
+    changes: dict[str, Any] = {}
     for key in ("robots_snapshot", "tdm_rep"):
         value = getattr(entry, key)
         if value and not Path(value).is_absolute() and (base / value).is_file():

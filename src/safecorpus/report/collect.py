@@ -73,7 +73,7 @@ def _risk_breakdown(
     tax = profile.taxonomy
     groups = []
     for g in tax.groups:
-        risks = []
+        risks: list[dict[str, Any]] = []
         for r in tax.in_group(g.id):
             risks.append(
                 {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def load_stored(engine: Engine, run_id: str | None = None) -> dict[str, Any]:
         tech = s.get(TechnicalSampleResult, run.id)
         registry = s.scalars(select(RegisteredSource).order_by(RegisteredSource.name))
         scan = s.scalars(select(IpScan).order_by(IpScan.started_at.desc()).limit(1)).first()
-        ip_rows = (
+        ip_rows: Iterable[IpSourceResult] = (
             s.scalars(
                 select(IpSourceResult).where(IpSourceResult.scan_id == scan.id).order_by(IpSourceResult.name)
             )
@@ -63,7 +64,7 @@ def load_stored(engine: Engine, run_id: str | None = None) -> dict[str, Any]:
         last_audit = s.scalars(
             select(ProvenanceAudit).order_by(ProvenanceAudit.started_at.desc()).limit(1)
         ).first()
-        audit = (
+        audit: Iterable[ProvenanceAudit] = (
             s.scalars(
                 select(ProvenanceAudit)
                 .where(ProvenanceAudit.audit_id == last_audit.audit_id)

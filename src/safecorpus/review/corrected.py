@@ -11,7 +11,7 @@ When the run's sample is the whole source (``census``), ``q`` carries no samplin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -22,7 +22,7 @@ from safecorpus.registry.db import SourceResult
 from safecorpus.review.calibration import calibration_counts
 from safecorpus.review.models import Item
 
-CALIBRATION = "stratified"
+CALIBRATION: Final = "stratified"
 
 
 def latest_run(engine: Engine, source: str) -> str | None:

@@ -74,8 +74,8 @@ def run_items(
     fpath = Path(run.evidence_dir) / "findings.jsonl"
     if fpath.exists():
         with fpath.open("rb") as fh:
-            for line in fh:
-                doc = orjson.loads(line)
+            for raw in fh:
+                doc = orjson.loads(raw)
                 if doc.get("sample") == "source":
                     findings[(doc["source"], doc["id"])].extend(doc["findings"])
     detector = _pii()

@@ -49,7 +49,7 @@ def sequential_state(engine: Engine, source: str, design: SequentialDesign) -> d
                 SourceResult.run_id == run_id, SourceResult.name == source
             )
         )
-        finals = dict(
+        finals: dict[str, list[Any] | None] = dict(
             s.execute(
                 select(Item.record_id, Item.final_risks).where(
                     Item.queue == "source", Item.source == source, Item.run_id == run_id, Item.state == "done"

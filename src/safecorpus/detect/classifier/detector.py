@@ -132,10 +132,10 @@ class ClassifierDetector:
         for s in range(0, len(records), self.batch_size):
             batch = records[s : s + self.batch_size]
             texts = [r.text for r in batch]  # never empty: the range above steps over whole records
-            if self.gate is None:
-                probs = self.model.predict_proba(texts)
-            else:
+            if self.gate is not None and isinstance(self.model, AssessmentClassifier):
                 probs = self.model.predict_proba(texts, gate=self.gate)
+            else:  # the gate is set for the assessment tier only
+                probs = self.model.predict_proba(texts)
             for record, p in zip(batch, probs, strict=True):
                 found = [
                     Finding(

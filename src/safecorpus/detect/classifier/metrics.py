@@ -59,7 +59,7 @@ def evaluate_probs(
         entry["ece"] = expected_calibration_error(probs[:, k], y[:, k])
         per_risk[head] = entry
     gold_any = np.array([bool(r) for r in risks])
-    flagged = pred.any(axis=1)
+    flagged = np.asarray(pred.any(axis=1))
     any_risk = _prf(flagged, gold_any)
     if ANY in heads:
         k = heads.index(ANY)

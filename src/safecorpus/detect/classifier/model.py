@@ -135,11 +135,11 @@ class FastClassifier:
         self.heads_ = list(heads) if heads is not None else choose_heads(risks, self.min_support)
         y = label_matrix(risks, self.heads_)
         fit_idx, cal_idx = np.flatnonzero(~calib), np.flatnonzero(calib)
-        x = self.featuriser.transform([texts[i] for i in fit_idx])
+        x = self.featuriser.transform([texts[int(i)] for i in fit_idx])
         self.coef_, self.intercept_ = fit_ovr(
             x, y[fit_idx], self.l2, _pos_weight(y[fit_idx], self.max_pos_weight), self.max_iter
         )
-        z = self.decision_function([texts[i] for i in cal_idx])
+        z = self.decision_function([texts[int(i)] for i in cal_idx])
         self.platt_ = np.array([fit_platt(z[:, k], y[cal_idx, k]) for k in range(len(self.heads_))])
         self.support_ = y[fit_idx].sum(axis=0).astype(int)
         return self
@@ -321,7 +321,8 @@ class AssessmentClassifier:
         out = self.fast.predict_proba(texts).astype(np.float32)
         todo = np.flatnonzero(out.max(axis=1) >= gate)
         if len(todo):
-            out[todo] = self.calibrate(self.decision_from_features(*self.features([texts[i] for i in todo])))
+            rows = [texts[int(i)] for i in todo]
+            out[todo] = self.calibrate(self.decision_from_features(*self.features(rows)))
         return out
 
     def save(self, path: Path) -> None:

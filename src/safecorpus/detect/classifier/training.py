@@ -59,11 +59,11 @@ def train_assessment(
     **params: Any,
 ) -> AssessmentClassifier:
     """Fit the assessment head on rows the fast tier did not train on. With ``cached_only`` the rows
-    whose window is not in the embedding cache are skipped (to bound CPU time)."""
+    with a window not in the embedding cache are skipped (to bound CPU time)."""
     model = AssessmentClassifier(fast, embedder=embedder, **params)
     if cached_only:
         windows = model.windows(texts)
-        keep = [i for i, w in enumerate(windows) if model.embedder.has(w)]
+        keep = [i for i, ws in enumerate(windows) if all(model.embedder.has(w) for w in ws)]
         texts = [texts[i] for i in keep]
         risks = [risks[i] for i in keep]
     return model.fit(texts, risks)

@@ -32,7 +32,7 @@ def lexicon_coverage(lexicon: Lexicon, profile: Profile, today: dt.date | None =
         if term.topic:
             per_topic.setdefault(f"{term.risk}/{term.topic}", set()).add(canonical)
     min_total = int(profile.get("lexicon.min_total", 0))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for risk in profile.taxonomy.risks:
         minimum = profile.lexicon_minimum(risk.id)
         count = len(per_risk.get(risk.id, ()))

@@ -200,8 +200,8 @@ class LexiconDetector:
             add("basic", "split", self._normalized(split))
         # terms that sound like a common word are matched as written only (see homophone_exclude_*.txt)
         syllables = [
-            list(derived.syllables[i])
-            if derived and derived.syllables[i] and p not in self._homophone_exclude
+            list(known)
+            if derived and (known := derived.syllables[i]) and p not in self._homophone_exclude
             else None
             for i, p in enumerate(self.patterns)
         ]

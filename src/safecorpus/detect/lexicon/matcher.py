@@ -11,19 +11,20 @@ import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Protocol
 
+import ahocorasick_rs as _ac
 import numpy as np
 
 from safecorpus.errors import ConfigError
 from safecorpus.io.atomic import write_atomic
 
+_hs: ModuleType | None
 try:  # hyperscan needs x86-64 with SSSE3; import fails elsewhere
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - depends on the platform
     _hs = None
-
-import ahocorasick_rs as _ac
 
 
 class LiteralMatcher(Protocol):
@@ -53,23 +54,24 @@ class HyperscanMatcher:
             raise ConfigError("hyperscan is not installed (it needs x86-64); use backend 'ahocorasick'")
         digest = hashlib.sha256(b"\0".join(patterns)).hexdigest()[:24]
         cached = cache_dir() / f"hs-{_hs.__version__}-{digest}.db"
-        self._db = None
+        db = None
         if cached.is_file():
             try:
-                self._db = _hs.loadb(cached.read_bytes(), _hs.HS_MODE_BLOCK)
+                db = _hs.loadb(cached.read_bytes(), _hs.HS_MODE_BLOCK)
             except Exception:  # a stale or foreign cache entry: rebuild it
-                self._db = None
-        if self._db is None:
-            self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            self._db.compile(
+                db = None
+        if db is None:
+            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+            db.compile(
                 expressions=list(patterns),
                 ids=list(range(len(patterns))),
                 elements=len(patterns),
                 flags=0,
                 literal=True,
             )
-            write_cache(cached, _hs.dumpb(self._db))
-        self._scratch = _hs.Scratch(self._db)
+            write_cache(cached, _hs.dumpb(db))
+        self._db = db
+        self._scratch = _hs.Scratch(db)
 
     def find(self, haystack: bytes) -> tuple[np.ndarray, np.ndarray]:
         ids: list[int] = []

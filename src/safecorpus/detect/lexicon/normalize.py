@@ -93,10 +93,10 @@ def _tables(options: NormalizerOptions) -> tuple[np.ndarray, np.ndarray, np.ndar
         for trad, simp in t2s.items():
             table[trad] = simp
         # NFKC can land a compatibility ideograph on a traditional form: apply t2s to the targets too
-        for cp in np.flatnonzero(table != np.arange(MAX_CP, dtype=np.uint32)):
-            target = int(table[cp])
+        for at in np.flatnonzero(table != np.arange(MAX_CP, dtype=np.uint32)):
+            target = int(table[at])
             if target in t2s:
-                table[cp] = t2s[target]
+                table[at] = t2s[target]
     if options.strip_invisible:
         table[_INVISIBLE] = 0
     # code point 0 doubles as the delete marker, so NUL characters are always removed

@@ -259,12 +259,12 @@ def split_forms(term: str, max_forms: int = 8) -> list[str]:
             if len(parts) == 2 and all(is_hanzi(p) for p in parts):
                 options.append((i, "".join(parts)))
     forms = []
-    for i, parts in options:
-        forms.append(term[:i] + parts + term[i + 1 :])
+    for i, joined in options:
+        forms.append(term[:i] + joined + term[i + 1 :])
     if len({i for i, _ in options}) > 1:  # every decomposable character split at once
-        first = {}
-        for i, parts in options:
-            first.setdefault(i, parts)
+        first: dict[int, str] = {}
+        for i, joined in options:
+            first.setdefault(i, joined)
         forms.append("".join(first.get(i, ch) for i, ch in enumerate(term)))
     return list(dict.fromkeys(forms))[:max_forms]
 

@@ -18,7 +18,7 @@ _START_END = attrgetter("start", "end")
 _SENSITIVE_BASE = 1 << 20
 
 
-def _joint_prefilter(engine: PiiEngine, sensitive: PiiEngine | None):  # type: ignore[no-untyped-def]
+def _joint_prefilter(engine: PiiEngine, sensitive: PiiEngine | None):
     """One hyperscan database holding both engines' prefilter expressions (None where either engine runs
     without one), so each text is scanned once rather than twice."""
     if sensitive is None or engine.hs_spec is None or sensitive.hs_spec is None:

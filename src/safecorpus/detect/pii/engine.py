@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
-from re import _casefix
+from re import _casefix  # type: ignore[attr-defined]  # CPython private module, not in typeshed
+from types import ModuleType
 from typing import Any
 
 from safecorpus.detect.pii.recognizers import default_recognizers
@@ -21,6 +22,7 @@ from safecorpus.detect.pii.recognizers.base import Check, Pattern, Recognizer
 
 log = logging.getLogger(__name__)
 
+_hs: ModuleType | None
 try:  # optional native accelerator
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - depends on the platform
@@ -153,6 +155,7 @@ class PiiEngine:
         return self._db is not None
 
     def _build_hyperscan(self) -> None:
+        assert _hs is not None  # reached only where hyperscan imported
         flags = _hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_UCP
         ok_ids: list[int] = []
         exprs: list[bytes] = []
@@ -173,13 +176,13 @@ class PiiEngine:
         # Every recognizer with context words gets a second gate: its context words, as one expression.
         # It drops candidates of recognizers that require context, and it spares the per-candidate window
         # search where no context word occurs in the text at all.
-        self._context_gate: dict[int, int] = {}
+        self._context_gate = {}
         for rec in self.recognizers:
-            if rec.context and rec.context_regex() is not None:
+            if rec.context and (context_rx := rec.context_regex()) is not None:
                 gid = len(self._compiled) + len(self._context_gate)
                 self._context_gate[id(rec)] = gid
                 ok_ids.append(gid)
-                exprs.append(_to_hyperscan(rec.context_regex().pattern))
+                exprs.append(_to_hyperscan(context_rx.pattern))
         if not exprs:
             return
         all_flags = [
@@ -250,14 +253,16 @@ class PiiEngine:
             elif with_context is not None:
                 ctx = key in with_context
             else:
-                ctx = in_text.get(key)
-                if ctx is None:
+                seen = in_text.get(key)
+                if seen is None:
                     if required:
                         rx = rec.context_regex()
                         ctx = rx is not None and rx.search(text) is not None
                     else:  # without the prefilter a whole-text search would cost more than the windows
                         ctx = True
                     in_text[key] = ctx
+                else:
+                    ctx = seen
             if required and not ctx:
                 continue
             if rec_finder is not None:
@@ -344,6 +349,7 @@ def scan_ids(db: Any, text: str) -> set[int]:
 
 
 def _flag(pattern: Pattern) -> int:
+    assert _hs is not None  # reached only where hyperscan imported
     f = 0
     if pattern.flags & re.IGNORECASE:
         f |= _hs.HS_FLAG_CASELESS
@@ -378,6 +384,7 @@ def _unsupported_prefilters(candidates: list[tuple[int, bytes, int]]) -> set[int
         except (OSError, ValueError):
             pass
     bad: set[int] = set()
+    assert _hs is not None  # reached only where hyperscan imported
     for i, expr, flag in candidates:
         probe = _hs.Database()
         try:
@@ -395,6 +402,7 @@ def cached_database(exprs: list[bytes], ids: list[int], flags: list[int]):  # ty
 
     from safecorpus.detect.lexicon.matcher import cache_dir, write_cache
 
+    assert _hs is not None  # reached only where hyperscan imported
     digest = hashlib.sha256(repr((exprs, ids, flags, _hs.__version__)).encode()).hexdigest()[:24]
     cached = cache_dir() / f"pii-hs-{digest}.db"
     db = None

@@ -141,7 +141,8 @@ class Vad:
     def _segments(self, voiced: np.ndarray) -> list[tuple[float, float]]:
         out: list[list[float]] = []
         bridge = self.bridge_s / HOP_S
-        start = last = None
+        start: int | None = None
+        last = 0  # read only once start is set
         for i, v in enumerate(voiced):
             if not v:
                 continue

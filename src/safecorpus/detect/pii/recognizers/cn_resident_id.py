@@ -33,7 +33,9 @@ def _validate(value: str, text: str, start: int, end: int) -> Check | None:
             return None
         checks["gb11643_mod11_2"] = check_char(s[:17]) == s[17]
         ok = all(checks.values())
-        extra = {"birth_date": f"{birth[:4]}-{birth[4:6]}-{birth[6:]}"} if checks["birth_date"] else {}
+        extra: dict[str, object] = {}
+        if checks["birth_date"]:
+            extra["birth_date"] = f"{birth[:4]}-{birth[4:6]}-{birth[6:]}"
         return Check(checks=checks, score=0.98 if ok else 0.6, extra=extra)
     if len(s) == 15 and s.isdigit():
         region, birth = s[:6], s[6:12]

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from types import ModuleType
 
 from safecorpus.detect.pii.recognizers.base import Check, Pattern, Recognizer
 
+_pn: ModuleType | None
 try:  # optional: without phonenumbers only +country-code numbers with context are reported
     import phonenumbers as _pn
 except ImportError:  # pragma: no cover - exercised only where phonenumbers is missing

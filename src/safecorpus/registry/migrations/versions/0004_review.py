@@ -4,6 +4,8 @@ Revision ID: 0004
 Revises: 0002
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -79,7 +81,7 @@ def upgrade() -> None:
     op.create_index("ix_review_items_pick", "review_items", ["queue", "state", "id"])
     op.create_index("ix_review_items_source", "review_items", ["source"])
     for name in ("review_labels", "review_skips"):
-        cols = [
+        cols: list[sa.Column[Any]] = [
             sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
             sa.Column(
                 "item_id", sa.Integer, sa.ForeignKey("review_items.id", ondelete="CASCADE"), nullable=False
