@@ -43,7 +43,7 @@ def run_tasks(
     return list(results)
 
 
-class _Results(list):  # type: ignore[type-arg]
+class _Results(list[Any]):
     """The results list; with ``on_result`` it passes each result on instead of keeping it."""
 
     def __init__(self, n: int, on_result: Callable[[int, Any], None] | None) -> None:

@@ -117,9 +117,9 @@ class SourceCatalog:
             host = (parts[0] or "") if parts is not None else ""
             labels = host.split(".") if host else []
             for i in range(len(labels)):
-                e = self.hosts.get(".".join(labels[i:]))
-                if e is not None:
-                    return e
+                by_host = self.hosts.get(".".join(labels[i:]))
+                if by_host is not None:
+                    return by_host
         for pattern, e in self.globs:
             if fnmatch.fnmatchcase(file, pattern):
                 return e

@@ -396,7 +396,7 @@ def _unsupported_prefilters(candidates: list[tuple[int, bytes, int]]) -> set[int
     return bad
 
 
-def cached_database(exprs: list[bytes], ids: list[int], flags: list[int]):  # type: ignore[no-untyped-def]
+def cached_database(exprs: list[bytes], ids: list[int], flags: list[int]):
     """Compile (or load from the user cache) the prefilter database; compiling takes about a second."""
     import hashlib
 
