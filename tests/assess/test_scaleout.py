@@ -14,7 +14,8 @@ import pytest
 
 from safecorpus.assess import passes
 from safecorpus.assess.runner import AssessConfig, run_assessment
-from safecorpus.registry.consent import Consent, ConsentLedger
+from safecorpus.consent.ledger import ConsentLedger
+from safecorpus.consent.records import Consent
 from safecorpus.taxonomy.profile import Profile, load_profile
 from tests.pipeline.corpus import write_corpus
 
@@ -144,7 +145,10 @@ def test_ray_started_by_the_command_gives_the_local_results(tmp_path, tiny_lexic
     pytest.importorskip("ray")
     corpus = _corpus(tmp_path)
     _profile(tmp_path)
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "COLUMNS": "200"}
+    # Ray writes an auth token under $HOME/.ray; a private home keeps it from other tests' clusters
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "COLUMNS": "200", "HOME": str(home)}
     docs = {}
     for name, extra in (("local", []), ("ray", ["--executor", "ray"])):
         out = tmp_path / f"{name}.json"

@@ -46,7 +46,9 @@ def ray_cluster():
         pytest.skip("the ray command is not installed")
     tmp = Path(tempfile.mkdtemp(prefix="scray", dir="/tmp"))
     port = _free_port()
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    # a private $HOME: a token another Ray left in ~/.ray/auth_token must not apply to this cluster
+    (tmp / "home").mkdir()
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "HOME": str(tmp / "home")}
     common = ["--num-cpus", "1", "--object-store-memory", OBJECT_STORE, "--block", "--disable-usage-stats"]
     procs = []
     try:
