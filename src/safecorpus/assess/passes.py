@@ -137,6 +137,7 @@ class Piece:
 
 
 def pieces(tasks: Sequence[FileTask]) -> list[Piece]:
+    """The map tasks of a plan, in its order: each file, or each SPAN_BYTES range of a large one."""
     from safecorpus.io.reader import splittable
     from safecorpus.pipeline.storage import is_remote, local_path
 
@@ -160,7 +161,7 @@ def read_piece(piece: Piece, config: AssessConfig) -> Iterator[Record | Rejectio
         yield from iter_file(path, task.rel, task.file_source, config.reader, piece.span)
 
 
-def map_file(
+def map_piece(
     config: AssessConfig, key: str, piece: Piece, on_records: Callable[[int], None] | None = None
 ) -> FilePart:
     """Read one piece and reduce it to a :class:`FilePart` (``on_records``: progress, in-process only)."""

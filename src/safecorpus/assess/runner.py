@@ -310,9 +310,9 @@ def _read_corpus(
                 if reducer.on_progress:
                     reducer.on_progress("records", base + n, None)
 
-            reducer.add(i, passes.map_file(config, key, piece, tick))
+            reducer.add(i, passes.map_piece(config, key, piece, tick))
     else:
-        run.map(passes.map_file, [(config, key, p) for p in pieces], on_result=reducer.add)
+        run.map(passes.map_piece, [(config, key, p) for p in pieces], on_result=reducer.add)
     return reducer.result()
 
 
