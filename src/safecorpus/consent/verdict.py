@@ -103,6 +103,8 @@ def consent_verdict(
             out.append(f)
             continue
         ev = {**f.evidence, "needs_basis": needs, "consent_verdict": verdict}
+        if subject is not None:  # the record names its data subject: its PI is tied to a person
+            ev["subject_known"] = True
         out.append(dataclasses.replace(f, evidence=ev))
     if verdict == "consent_withdrawn" and not pii:
         rid = record_id or (findings[0].record_id if findings else "")

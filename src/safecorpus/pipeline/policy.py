@@ -13,7 +13,13 @@ from typing import Any
 
 import orjson
 
-from safecorpus.assess.decision import RULES_VERSION, DecisionRule, prefix_lookup
+from safecorpus.assess.decision import (
+    DEFAULT_IDENTIFYING,
+    RULES_VERSION,
+    DecisionRule,
+    PersonalInfoRule,
+    prefix_lookup,
+)
 from safecorpus.detect.base import Finding
 from safecorpus.errors import ConfigError
 from safecorpus.taxonomy.profile import Profile
@@ -42,6 +48,10 @@ class FilterPolicy:
     blocked_near_threshold: float = 0.6
     risk_actions: dict[str, str] = field(default_factory=dict)
     risk_min_score: dict[str, float] = field(default_factory=dict)
+    # Which PI is personal information ([decision.pii]): only that is redacted or dropped by `pii`.
+    pii_identifying: tuple[str, ...] = DEFAULT_IDENTIFYING
+    pii_address_min_score: float = 0.85
+    pii_sensitive_needs_identifier: bool = True
     decision_layers: tuple[str, ...] = ("keyword", "classifier")
     data_risks: tuple[str, ...] = ()
     min_score: float = 0.5
@@ -55,6 +65,9 @@ class FilterPolicy:
             "decision_layers",
             "data_risks",
             "min_score",
+            "pii_identifying",
+            "pii_address_min_score",
+            "pii_sensitive_needs_identifier",
         }
         unknown = set(table) - known
         if unknown:
@@ -66,6 +79,9 @@ class FilterPolicy:
             data_risks=tuple(sorted(rule.risks)),
             min_score=rule.min_score,
             risk_min_score=dict(rule.risk_min_score),
+            pii_identifying=tuple(sorted(rule.pii.identifying)),
+            pii_address_min_score=rule.pii.address_min_score,
+            pii_sensitive_needs_identifier=rule.pii.sensitive_needs_identifier,
             **table,
         )
         policy.check()
@@ -108,7 +124,15 @@ class FilterPolicy:
     def rule(self) -> DecisionRule:
         """The profile's one decision rule, less PI (which `filter` handles by its ``pii`` action)."""
         return DecisionRule(
-            frozenset(self.decision_layers), frozenset(self.data_risks), self.min_score, self.risk_min_score
+            frozenset(self.decision_layers),
+            frozenset(self.data_risks),
+            self.min_score,
+            self.risk_min_score,
+            PersonalInfoRule(
+                frozenset(self.pii_identifying),
+                self.pii_address_min_score,
+                self.pii_sensitive_needs_identifier,
+            ),
         )
 
     def counts(self, layer: str, risk: str, score: float) -> bool:
@@ -133,6 +157,7 @@ class FilterPolicy:
         d = asdict(self)
         d["decision_layers"] = list(self.decision_layers)
         d["data_risks"] = list(self.data_risks)
+        d["pii_identifying"] = list(self.pii_identifying)
         d["rules_version"] = RULES_VERSION
         return d
 

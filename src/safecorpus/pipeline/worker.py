@@ -242,6 +242,9 @@ def decide(
     prov = spec.catalog.provenance(record.source, record.meta, record.file, spec.reader.url_field)
     pii = [f for f in findings if f.layer == "pii" and f.score >= policy.pii_min_score]
     consent, subject, pii = _consent(ctx, record, pii)
+    # only PI that is personal information under the decision rule ([decision.pii]) is acted on: a name
+    # or a place alone is kept as written
+    pii = ctx.rule.pii.personal(pii)
     if verdict == "blacklist" and policy.blacklisted_sources == "drop":
         return Decision(
             "removed",

@@ -208,6 +208,15 @@ PROFILE = Table(
                 "risk_min_score": MapOf(
                     _rate(), keys=risk_prefixes, key_doc="risk id or group (the longest prefix wins)"
                 ),
+                "pii": Table(
+                    {
+                        "identifying": List(Str(), "PI types that identify a person on their own"),
+                        "address_min_score": _rate("an address counts from this score (0.85: house number)"),
+                        "sensitive_needs_identifier": Bool(
+                            "a sensitive-category finding counts only beside an identifier"
+                        ),
+                    }
+                ),
             }
         ),
         "guard": GUARD,
