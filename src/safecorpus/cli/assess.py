@@ -19,14 +19,12 @@ from safecorpus.cli.common import (
     pct,
     reader_options,
     require_path,
-    resolve_config,
-    resolve_reader,
-    resolve_store,
     section_defaults,
     store_options,
     write_json,
 )
 from safecorpus.pipeline.storage import is_remote
+from safecorpus.policy import Policy
 from safecorpus.registry.db import open_store
 from safecorpus.registry.results import save_run
 
@@ -136,24 +134,31 @@ def assess(
     nothing readable), 3 with --fail-on-blacklist when a source is blacklisted.
     """
     corpus: Path | str = path if is_remote(path) else require_path(path)
-    project, profile = resolve_config(config_path, profile_name)
-    folder, url = resolve_store(project, store_dir, store_url)
+    policy = Policy.compile(
+        config_path,
+        profile_name,
+        lexicon=lexicon_path,
+        store_dir=store_dir,
+        store_url=store_url,
+        subject_field=subject_field,
+        **reader_given,
+    )
+    project, profile, url = policy.project, policy.profile, policy.store_url
     engine = open_store(url)
     from safecorpus.consent.ledger import ConsentLedger
 
-    field = subject_field or project.section("consent").get("subject_field") or "user_id"
     config = AssessConfig(
         corpus=corpus,
         profile=profile,
-        reader=resolve_reader(project, **reader_given),
+        reader=policy.reader,
         seed=seed or project.section("assess").get("seed", DEFAULT_SEED),
         sample_size=sample_size,
         sequential=sequential,
         technical_fraction=technical_fraction,
-        lexicon=lexicon_path or project.section("lexicon").get("path", "default"),
+        lexicon=policy.lexicon,
         backend=matcher,
-        store_dir=folder,
-        consent=ConsentLedger.load(engine, subject_field=field),
+        store_dir=policy.store_dir,
+        consent=ConsentLedger.load(engine, subject_field=policy.subject_field),
         executor=executor,
         workers=workers,
         address=address,

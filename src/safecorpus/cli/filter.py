@@ -14,15 +14,13 @@ from safecorpus.cli.common import (
     console,
     err_console,
     reader_options,
-    resolve_config,
-    resolve_reader,
-    resolve_store,
     store_options,
     write_json,
 )
 from safecorpus.errors import ConfigError, InputError
 from safecorpus.pipeline import BlocklistSpec, FilterConfig, run_filter, verdicts_from_store
 from safecorpus.pipeline.storage import is_remote
+from safecorpus.policy import Policy
 
 
 @cli.command("filter")
@@ -137,12 +135,20 @@ def filter_command(
     """
     if run_id and do_assess:
         raise ConfigError("give --run or --assess, not both")
-    project, profile = resolve_config(config_path, policy)
-    reader = resolve_reader(project, **reader_given)
+    settings = Policy.compile(
+        config_path,
+        policy,
+        lexicon=lexicon_path,
+        store_dir=store_dir,
+        store_url=store_url,
+        subject_field=subject_field,
+        **reader_given,
+    )
+    profile, reader = settings.profile, settings.reader
     verdicts: dict[str, str] = {}
     used_run: str | None = None
     ledger = None
-    folder, url = resolve_store(project, store_dir, store_url)
+    folder, url = settings.store_dir, settings.store_url
     # An existing store is opened even with --no-assessment, to warn about consent withdrawals.
     store_exists = not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).is_file()
     if do_assess or run_id or not no_assessment or use_consent or store_exists:
@@ -151,7 +157,7 @@ def filter_command(
         from safecorpus.registry.db import open_store
 
         engine = open_store(url)
-        field = subject_field or project.section("consent").get("subject_field") or "user_id"
+        field = settings.subject_field
         if use_consent:
             ledger = ConsentLedger.load(engine, subject_field=field)
             console.print(
@@ -204,7 +210,7 @@ def filter_command(
         fmt=fmt,
         shard_size=shard_size,
         dedup=dedup,
-        lexicon=lexicon_path or project.section("lexicon").get("path", "default"),
+        lexicon=settings.lexicon,
         pii=not no_pii,
         default_blocklist=not no_default_blocklist,
         blocklists=[BlocklistSpec.parse(b) for b in blocklists],

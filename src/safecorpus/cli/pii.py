@@ -15,14 +15,13 @@ from safecorpus.cli.common import (
     err_console,
     reader_options,
     require_path,
-    resolve_config,
-    resolve_reader,
 )
 from safecorpus.detect import registry
 from safecorpus.detect.pii.detector import SCHEMA_VERSION, PiiDetector, scan_records
 from safecorpus.detect.redact import redact
 from safecorpus.errors import ConfigError, InputError
 from safecorpus.io.records import Record
+from safecorpus.policy import Policy
 
 
 @cli.group()
@@ -81,8 +80,8 @@ def scan(
     from safecorpus.io.reader import iter_corpus
 
     root = require_path(path)
-    project, _ = resolve_config(config_path, profile_name)
-    options = resolve_reader(project, **reader_given)
+    policy = Policy.compile(config_path, profile_name, **reader_given)
+    options = policy.reader
     detector = registry.build(
         "pii", registry.BuildContext(pii_min_score=min_score, pii_sensitive=not no_sensitive)
     )
