@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.taxonomy.profile import Profile
 
 # Version of the decision semantics below (not of the policy's numbers, which the fingerprint covers).
@@ -69,7 +70,7 @@ class DecisionRule:
             return True  # a judge that could not judge never passes the content (docs/guard.md)
         if finding.risk not in self.risks or finding.score < self.threshold(finding.risk):
             return False
-        return finding.layer != "pii" or bool(finding.evidence.get("needs_basis"))
+        return finding.layer != Layer.PII or bool(finding.evidence.get("needs_basis"))
 
     def counted(self, findings: Iterable[Finding]) -> list[Finding]:
         return [f for f in findings if self.counts(f)]

@@ -32,6 +32,7 @@ from safecorpus.assess.pii import ConsentPiiDetector, describe_consent
 from safecorpus.assess.sequential import SequentialDesign
 from safecorpus.detect import registry
 from safecorpus.detect.base import Detector, Finding, detector_id
+from safecorpus.detect.layers import Layer
 from safecorpus.detect.lexicon.coverage import lexicon_coverage
 from safecorpus.detect.registry import BuildContext
 from safecorpus.errors import ConfigError, InputError
@@ -116,16 +117,16 @@ def build_tiers(config: AssessConfig) -> Tiers:
     assert keyword is not None
     fast: list[Detector] = [keyword]
     assessment: list[Detector] = [keyword]
-    if "pii" in rule.layers:
+    if Layer.PII in rule.layers:
         pii = registry.build("pii.consent", ctx)
         if pii is not None:
             assessment.append(pii)
             if config.pii_in_fast_tier:
                 fast.append(pii)
-    if "classifier" in rule.layers:
+    if Layer.CLASSIFIER in rule.layers:
         fast.extend(registry.build_all(["classifier.fast"], ctx))
         assessment.extend(registry.build_all(["classifier.assessment"], ctx))
-    if "guard" in rule.layers:
+    if Layer.GUARD in rule.layers:
         # a guard model is slow and costs requests: it judges the per-source samples only
         guard = registry.build("guard", ctx)
         if guard is None:

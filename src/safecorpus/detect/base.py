@@ -82,7 +82,12 @@ class Detector(Protocol):
 
     name: str
     version: str
-    layer: str
+
+    @property
+    def layer(self) -> str:
+        """The layer of its findings (a :class:`~safecorpus.detect.layers.Layer`); read-only here so a
+        detector may declare it as ``Layer.X``."""
+        ...
 
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]: ...
 

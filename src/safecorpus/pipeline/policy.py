@@ -15,6 +15,7 @@ import orjson
 
 from safecorpus.assess.decision import RULES_VERSION, DecisionRule, prefix_lookup
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.errors import ConfigError
 from safecorpus.taxonomy.profile import Profile
 
@@ -42,7 +43,7 @@ class FilterPolicy:
     blocked_near_threshold: float = 0.6
     risk_actions: dict[str, str] = field(default_factory=dict)
     risk_min_score: dict[str, float] = field(default_factory=dict)
-    decision_layers: tuple[str, ...] = ("keyword", "classifier")
+    decision_layers: tuple[str, ...] = (Layer.KEYWORD, Layer.CLASSIFIER)
     data_risks: tuple[str, ...] = ()
     min_score: float = 0.5
 
@@ -62,7 +63,7 @@ class FilterPolicy:
         table.pop("risk_min_score", None)  # merged into the decision rule's per-risk minima
         policy = cls(
             profile=profile.name,
-            decision_layers=tuple(sorted(rule.layers - {"pii"})),
+            decision_layers=tuple(sorted(rule.layers - {Layer.PII})),
             data_risks=tuple(sorted(rule.risks)),
             min_score=rule.min_score,
             risk_min_score=dict(rule.risk_min_score),

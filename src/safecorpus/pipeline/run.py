@@ -16,6 +16,7 @@ import orjson
 
 from safecorpus import SCHEMA_VERSION, __version__
 from safecorpus.detect.base import Detector
+from safecorpus.detect.layers import Layer
 from safecorpus.errors import InputError, SafecorpusError
 from safecorpus.io.options import ReaderOptions
 from safecorpus.pipeline import dedup as dedup_mod
@@ -263,9 +264,11 @@ def run_filter(
         if lexicon is None
         else {"name": lexicon.name, "version": lexicon.version, "id": lexicon.ident},
         "models": [
-            i for d, i in zip(ctx.detectors, ctx.ids, strict=True) if d.layer in ("classifier", "judge")
+            i
+            for d, i in zip(ctx.detectors, ctx.ids, strict=True)
+            if d.layer in (Layer.CLASSIFIER, Layer.JUDGE)
         ],
-        "pii": next((i for d, i in zip(ctx.detectors, ctx.ids, strict=True) if d.layer == "pii"), None),
+        "pii": next((i for d, i in zip(ctx.detectors, ctx.ids, strict=True) if d.layer == Layer.PII), None),
         "blocklists": [describe(b) for b in ctx.blocklists],
         "sources_file": catalog.describe(),
         "consent": None if consent is None else {**consent.describe(), "evaluated_at": started.isoformat()},

@@ -1,0 +1,56 @@
+"""Layer names as an enum: every detector and registry entry uses one, and JSON keeps the plain strings."""
+
+from __future__ import annotations
+
+import orjson
+
+from safecorpus.assess.decision import DecisionRule
+from safecorpus.detect import registry
+from safecorpus.detect.base import Finding
+from safecorpus.detect.ip.copyright_notice import CopyrightNoticeDetector
+from safecorpus.detect.layers import DECISION_LAYERS, Layer
+from safecorpus.detect.lexicon.detector import LexiconDetector
+from safecorpus.taxonomy.schema import LAYERS
+
+
+def test_values_are_the_documented_names() -> None:
+    assert [str(layer) for layer in Layer] == [
+        "keyword",
+        "classifier",
+        "pii",
+        "guard",
+        "judge",
+        "blocklist",
+        "ip",
+        "manual",
+    ]
+    assert Layer.PII == "pii" and Layer("keyword") is Layer.KEYWORD
+    assert f"{Layer.GUARD}" == "guard"
+
+
+def test_every_registry_entry_names_a_layer() -> None:
+    for entry in registry.entries():
+        assert isinstance(entry.layer, Layer), entry.name
+
+
+def test_detector_classes_declare_an_enum_layer() -> None:
+    assert LexiconDetector.layer is Layer.KEYWORD
+    assert CopyrightNoticeDetector.layer is Layer.IP
+
+
+def test_profile_schema_accepts_exactly_the_decision_layers() -> None:
+    assert LAYERS == ("keyword", "classifier", "pii", "guard", "ip")
+    assert set(LAYERS) == set(DECISION_LAYERS)
+    assert all(type(name) is str for name in LAYERS)  # error messages print plain names
+
+
+def test_json_and_decisions_see_plain_strings() -> None:
+    finding = Finding("r1", "kw@1", Layer.KEYWORD, "A.1.1", 1.0)
+    assert orjson.loads(orjson.dumps({"layer": finding.layer})) == {"layer": "keyword"}
+    rule = DecisionRule(frozenset({"keyword"}), frozenset({"A.1.1"}), 0.5)
+    assert rule.counts(finding)
+    assert rule.violation_layers([finding]) == ["keyword"]
+    pii_rule = DecisionRule(frozenset({Layer.PII}), frozenset({"A.1.1"}), 0.5)
+    pii = Finding("r1", "pii@1", "pii", "A.1.1", 1.0)
+    assert not pii_rule.counts(pii)  # PI alone is not a violation
+    assert pii_rule.counts(Finding("r1", "pii@1", "pii", "A.1.1", 1.0, evidence={"needs_basis": True}))
