@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from safecorpus.assess.decision import RULES_VERSION, DecisionRule
+from safecorpus.assess.decision import RULES_VERSION, DecisionRule, policy_stamp
 from safecorpus.config import ProjectConfig, load_config
 from safecorpus.io.options import ReaderOptions
 from safecorpus.pipeline.policy import FilterPolicy
@@ -100,11 +100,7 @@ class Policy:
 
     def describe(self) -> dict[str, Any]:
         """The ``policy`` object every output records."""
-        return {
-            "profile": self.profile.name,
-            "fingerprint": self.fingerprint,
-            "rules_version": self.rules_version,
-        }
+        return policy_stamp(self.profile, self.fingerprint)
 
 
 def _reader(project: ProjectConfig, given: dict[str, Any]) -> ReaderOptions:

@@ -21,6 +21,17 @@ from safecorpus.taxonomy.profile import Profile
 RULES_VERSION = 2
 
 
+def policy_stamp(profile: Profile, fingerprint: str | None = None) -> dict[str, Any]:
+    """The ``policy`` object every output records: which profile, the fingerprint of every setting that
+    decided (``Policy.fingerprint``; the profile's own when no project settings are known) and the version
+    of the decision rules."""
+    return {
+        "profile": profile.name,
+        "fingerprint": fingerprint or profile.fingerprint(),
+        "rules_version": RULES_VERSION,
+    }
+
+
 def prefix_lookup(table: Mapping[str, Any], risk: str) -> Any:
     """The value of the longest risk-id prefix of ``risk`` in ``table`` (``A.1`` covers ``A.1.2``)."""
     best: tuple[str, Any] | None = None

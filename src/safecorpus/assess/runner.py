@@ -27,7 +27,7 @@ import numpy as np
 
 from safecorpus import SCHEMA_VERSION
 from safecorpus.assess import passes, sampling, sequential, stats
-from safecorpus.assess.decision import DecisionRule
+from safecorpus.assess.decision import DecisionRule, policy_stamp
 from safecorpus.assess.pii import ConsentPiiDetector, describe_consent
 from safecorpus.assess.sequential import SequentialDesign
 from safecorpus.detect import registry
@@ -73,6 +73,8 @@ class AssessConfig:
     executor: str = "local"
     workers: int = 1
     address: str | None = None
+    # The fingerprint of the command's Policy, recorded in the summary (None: the profile's own).
+    policy_fingerprint: str | None = None
 
     @property
     def design(self) -> SequentialDesign | None:
@@ -475,6 +477,7 @@ def _summary(
         "run_id": run_id,
         "corpus": str(config.corpus),
         "profile": profile.name,
+        "policy": policy_stamp(profile, config.policy_fingerprint),
         "started_at": started.isoformat(),
         "finished_at": finished.isoformat(),
         "duration_s": round((finished - started).total_seconds(), 3),

@@ -162,6 +162,7 @@ def assess(
         executor=executor,
         workers=workers,
         address=address,
+        policy_fingerprint=policy.fingerprint,
     )
     show = not no_progress and sys.stderr.isatty()
     with Progress(

@@ -150,7 +150,11 @@ def report(
     )
     engine = open_store(policy.store_url)
     field = policy.subject_field
-    doc: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "ledger": ledger_summary(engine)}
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "policy": policy.describe(),
+        "ledger": ledger_summary(engine),
+    }
     if path is not None:
         from safecorpus.io.reader import iter_corpus
 

@@ -190,6 +190,7 @@ def filter_command(
                     executor=executor,
                     workers=workers,
                     address=address,
+                    policy_fingerprint=settings.fingerprint,
                 )
             )
             save_run(engine, summary, profile.data)
@@ -223,6 +224,7 @@ def filter_command(
         address=address,
         consent=ledger,
         classifier=not no_classifier,
+        policy_fingerprint=settings.fingerprint,
     )
     show = not no_progress and sys.stderr.isatty()
 

@@ -50,6 +50,7 @@ def scan_cmd(
     folder, url = policy.store_dir, policy.store_url
     engine = open_store(url)
     summary = scan_corpus(require_path(path), policy.reader, folder)
+    summary["policy"] = policy.describe()
     save_scan(engine, summary)
     for s in summary["sources"]:
         console.print(

@@ -347,6 +347,7 @@ def assess_cmd(
             {
                 "schema_version": SCHEMA_VERSION,
                 "profile": profile.name,
+                "policy": policy.describe(),
                 "seed": seed,
                 "store": str(store),
                 "refusal_detector": f"{refusal.name}@{refusal.version}",

@@ -87,6 +87,7 @@ def scan(
     )
     assert isinstance(detector, PiiDetector)  # the PII extra is installed: this module imports it
     media = _media_detectors(root, image_field, audio_field)
+    stamp = policy.describe()
     counts = {"records": 0, "with_findings": 0, "findings": 0, "rejected": 0, "media_problems": 0}
 
     def records() -> Any:
@@ -98,7 +99,7 @@ def scan(
 
     with open(out_path, "wb") as fh:
         for row in scan_records(records(), detector, media):
-            row = {"schema_version": SCHEMA_VERSION, **row}
+            row = {"schema_version": SCHEMA_VERSION, **row, "policy": stamp}
             counts["records"] += 1
             counts["media_problems"] += len(row.get("media_problems", ()))
             counts["findings"] += len(row["findings"])

@@ -354,5 +354,5 @@ def audit_sources(
             f"{t['passed']}/{t['sampled']} ({pct(t['pass_share'])})"
         )
     if json_path:
-        write_json(json_path, {"schema_version": SCHEMA_VERSION, **doc})
+        write_json(json_path, {"schema_version": SCHEMA_VERSION, **doc, "policy": policy.describe()})
     return 0

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from safecorpus import SCHEMA_VERSION, __version__
+from safecorpus.assess.decision import policy_stamp
 from safecorpus.detect.base import Detector
 from safecorpus.detect.layers import Layer
 from safecorpus.errors import InputError, SafecorpusError
@@ -70,6 +71,8 @@ class FilterConfig:
     # The consent ledger (filter --consent): the full ledger (reduced to a lookup at the run's start)
     # or a lookup made earlier. None: no consent step (the profile's `pii` action applies to all PI).
     consent: ConsentLedger | ConsentLookup | None = None
+    # The fingerprint of the command's Policy, recorded in the summary and manifest (None: the profile's).
+    policy_fingerprint: str | None = None
 
 
 def _file_source(root: str, rel: str, is_dir: bool) -> str:
@@ -243,6 +246,7 @@ def run_filter(
         records["consent_verdicts"] = dict(sorted(consent_verdicts.items()))
     finished = dt.datetime.now(dt.UTC)
     lexicon = getattr(ctx, "lexicon", None)
+    stamp = policy_stamp(config.profile, config.policy_fingerprint)
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "safecorpus", "version": __version__, "pipeline": PIPELINE_VERSION},
@@ -256,7 +260,9 @@ def run_filter(
         "policy": {
             "profile": config.profile.name,
             "origin": list(config.profile.origin),
-            "fingerprint": policy.fingerprint(),
+            "fingerprint": policy.fingerprint(),  # of the [filter] settings: the ledger's `policy`
+            "policy_fingerprint": stamp["fingerprint"],
+            "rules_version": stamp["rules_version"],
             "filter": policy.to_dict(),
         },
         "detectors": ctx.ids,
@@ -297,6 +303,7 @@ def run_filter(
         "manifest": f"{out_url}/manifest.json",
         "profile": config.profile.name,
         "policy_fingerprint": policy.fingerprint(),
+        "policy": {**stamp, "filter_fingerprint": policy.fingerprint()},
         "records": records,
         "steps": steps,
         "flagged_risks": dict(sorted(risks.items())),
