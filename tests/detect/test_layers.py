@@ -33,9 +33,11 @@ def test_every_registry_entry_names_a_layer() -> None:
         assert isinstance(entry.layer, Layer), entry.name
 
 
-def test_detector_classes_declare_an_enum_layer() -> None:
-    assert LexiconDetector.layer is Layer.KEYWORD
-    assert CopyrightNoticeDetector.layer is Layer.IP
+def test_detector_classes_declare_a_layer_as_a_plain_string() -> None:
+    assert LexiconDetector.layer == Layer.KEYWORD and type(LexiconDetector.layer) is str
+    assert CopyrightNoticeDetector.layer == Layer.IP and type(CopyrightNoticeDetector.layer) is str
+    # orjson refuses str subclasses as keys: counts keyed by a finding's layer must stay plain strings
+    assert orjson.dumps({LexiconDetector.layer: 1}) == b'{"keyword":1}'
 
 
 def test_profile_schema_accepts_exactly_the_decision_layers() -> None:

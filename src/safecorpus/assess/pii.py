@@ -25,7 +25,7 @@ class ConsentPiiDetector:
     With an empty ledger every record with PI lacks a recorded basis, so its PI counts as a violation.
     """
 
-    layer = Layer.PII
+    layer = Layer.PII.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(
         self,

@@ -111,7 +111,7 @@ def consent_verdict(
             Finding(
                 record_id=rid,
                 detector=DETECTOR,
-                layer=Layer.PII,
+                layer=Layer.PII.value,
                 risk="A.4.6",
                 score=1.0,
                 topic="consent_withdrawn",

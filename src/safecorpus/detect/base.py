@@ -85,8 +85,8 @@ class Detector(Protocol):
 
     @property
     def layer(self) -> str:
-        """The layer of its findings (a :class:`~safecorpus.detect.layers.Layer`); read-only here so a
-        detector may declare it as ``Layer.X``."""
+        """The layer of its findings: a :class:`~safecorpus.detect.layers.Layer` value (detectors declare
+        ``Layer.X.value``, a plain string, so dictionaries keyed by layer stay plain JSON)."""
         ...
 
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]: ...

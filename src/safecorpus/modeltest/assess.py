@@ -34,8 +34,8 @@ from safecorpus.modeltest.stats import RateVerdict
 from safecorpus.taxonomy.profile import Profile
 
 LEXICON_DETECTOR = "safecorpus.detect.lexicon.detector:LexiconDetector"
-GENERATED_LAYERS = (Layer.MANUAL, Layer.KEYWORD, Layer.CLASSIFIER)
-OPTIONAL_LAYERS = (Layer.GUARD,)  # drawn too (own key), judged only when a guard endpoint is given
+GENERATED_LAYERS = (Layer.MANUAL.value, Layer.KEYWORD.value, Layer.CLASSIFIER.value)
+OPTIONAL_LAYERS = (Layer.GUARD.value,)  # drawn too (own key), judged only when a guard endpoint is given
 CLASSIFIER_DETECTOR = "the shipped fast classifier"
 
 

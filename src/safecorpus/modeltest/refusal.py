@@ -259,7 +259,7 @@ class RefusalDetector:
     """Score answers; ``threshold`` on the refusal probability (the trained model's chosen cut by default)."""
 
     name = DETECTOR_NAME
-    layer = Layer.JUDGE
+    layer = Layer.JUDGE.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(self, model: dict[str, Any] | None = None, threshold: float | None = None) -> None:
         model = model or load_model()

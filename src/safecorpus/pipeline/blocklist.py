@@ -22,7 +22,7 @@ from safecorpus.io.options import ReaderOptions
 from safecorpus.io.records import Record
 from safecorpus.pipeline import minhash
 
-LAYER = Layer.BLOCKLIST
+LAYER = Layer.BLOCKLIST.value
 RISK = "blocklist"
 KINDS = ("domains", "hashes", "docs")
 PACKAGED_DOMAINS = "packaged:domains"

@@ -43,7 +43,7 @@ class FilterPolicy:
     blocked_near_threshold: float = 0.6
     risk_actions: dict[str, str] = field(default_factory=dict)
     risk_min_score: dict[str, float] = field(default_factory=dict)
-    decision_layers: tuple[str, ...] = (Layer.KEYWORD, Layer.CLASSIFIER)
+    decision_layers: tuple[str, ...] = (Layer.KEYWORD.value, Layer.CLASSIFIER.value)
     data_risks: tuple[str, ...] = ()
     min_score: float = 0.5
 

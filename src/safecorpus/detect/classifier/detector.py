@@ -60,7 +60,7 @@ def _load_assessment(path: str, fast_path: str) -> AssessmentClassifier:
 
 
 class ClassifierDetector:
-    layer = Layer.CLASSIFIER
+    layer = Layer.CLASSIFIER.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(
         self,

@@ -22,7 +22,7 @@ UNJUDGED = "unjudged"
 
 class GuardDetector:
     name = "guard"
-    layer = Layer.GUARD
+    layer = Layer.GUARD.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(self, judge: GuardJudge) -> None:
         self.judge = judge

@@ -33,7 +33,7 @@ class CopyrightNoticeDetector:
 
     name = "ip_copyright_notice"
     version = VERSION
-    layer = Layer.IP
+    layer = Layer.IP.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]:
         return [self.find(r.id, r.text) for r in records]

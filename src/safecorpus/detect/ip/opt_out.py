@@ -50,7 +50,7 @@ class OptOutDetector:
 
     name = "ip_opt_out"
     version = VERSION
-    layer = Layer.IP
+    layer = Layer.IP.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]:
         out = []

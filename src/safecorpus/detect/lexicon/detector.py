@@ -132,7 +132,7 @@ def _is_word_term(pattern: str) -> bool:
 class LexiconDetector:
     """Detector over a keyword library; build once per process (compiled matchers are cached on disk)."""
 
-    layer = Layer.KEYWORD
+    layer = Layer.KEYWORD.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(
         self,

@@ -38,7 +38,7 @@ class PiiDetector:
 
     name = "pii"
     version = VERSION
-    layer = Layer.PII
+    layer = Layer.PII.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(
         self, *, min_score: float = 0.0, sensitive: bool = True, accelerate: bool | None = None

@@ -76,7 +76,7 @@ class FaceDetector:
 
     name = "media_faces"
     version = VERSION
-    layer = Layer.PII
+    layer = Layer.PII.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(self, image_field: str = "image", root: str | Path | None = None, **finder: Any) -> None:
         self.image_field = image_field

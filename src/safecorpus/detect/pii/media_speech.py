@@ -169,7 +169,7 @@ class SpeechDetector:
 
     name = "media_speech"
     version = VERSION
-    layer = Layer.PII
+    layer = Layer.PII.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(self, audio_field: str = "audio", root: str | Path | None = None, vad: Vad | None = None):
         self.audio_field = audio_field
