@@ -18,7 +18,7 @@ from safecorpus.cli.common import (
     write_json,
 )
 from safecorpus.errors import ConfigError, InputError
-from safecorpus.pipeline import BlocklistSpec, FilterConfig, run_filter, verdicts_from_store
+from safecorpus.pipeline import BlocklistSpec, FilterConfig, filter_corpus, verdicts_from_store
 from safecorpus.pipeline.storage import is_remote
 from safecorpus.policy import Policy
 
@@ -177,10 +177,10 @@ def filter_command(
                     "pass --consent to remove their records[/]"
                 )
         if do_assess:
-            from safecorpus.assess.runner import AssessConfig, run_assessment
+            from safecorpus.assess.runner import AssessConfig, assess_corpus
             from safecorpus.registry.results import save_run
 
-            summary = run_assessment(
+            assessed = assess_corpus(
                 AssessConfig(
                     corpus=corpus if is_remote(corpus) else Path(corpus),
                     profile=profile,
@@ -193,8 +193,8 @@ def filter_command(
                     policy_fingerprint=settings.fingerprint,
                 )
             )
-            save_run(engine, summary, profile.data)
-            run_id = summary["run_id"]
+            save_run(engine, assessed.to_dict(), profile.data)
+            run_id = assessed.run_id
             console.print(f"assessed {corpus}: run {run_id}")
         if do_assess or run_id or not no_assessment:
             used_run, verdicts = verdicts_from_store(engine, corpus, run_id)
@@ -232,30 +232,28 @@ def filter_command(
         if show:
             err_console.print(f"{phase}: {done}/{total} files", end="\r")
 
-    summary = run_filter(config, on_progress=on_progress)
-    recs = summary["records"]
+    summary = filter_corpus(config, on_progress=on_progress)
+    recs = summary.records
     console.print(
-        f"{recs['read']:,} read = {recs['kept']:,} kept + {recs['removed']:,} removed + "
-        f"{recs['rejected']:,} rejected"
-        + (f" ({', '.join(f'{k} {v:,}' for k, v in recs['reasons'].items())})" if recs["reasons"] else "")
+        f"{recs.read:,} read = {recs.kept:,} kept + {recs.removed:,} removed + "
+        f"{recs.rejected:,} rejected"
+        + (f" ({', '.join(f'{k} {v:,}' for k, v in recs.reasons.items())})" if recs.reasons else "")
     )
-    if "consent_verdicts" in recs:
+    if recs.consent_verdicts is not None:
         console.print(
-            "consent verdicts: " + ", ".join(f"{k} {v:,}" for k, v in recs["consent_verdicts"].items())
+            "consent verdicts: " + ", ".join(f"{k} {v:,}" for k, v in recs.consent_verdicts.items())
         )
-    if recs["redacted"]:
-        console.print(
-            f"{recs['redacted']:,} kept record(s) redacted ({recs['pii_redactions']:,} PII span(s))"
-        )
-    if recs["kept_without_provenance"]:
+    if recs.redacted:
+        console.print(f"{recs.redacted:,} kept record(s) redacted ({recs.pii_redactions:,} PII span(s))")
+    if recs.kept_without_provenance:
         err_console.print(
-            f"[yellow]{recs['kept_without_provenance']:,} kept record(s) have no provenance "
+            f"[yellow]{recs.kept_without_provenance:,} kept record(s) have no provenance "
             "(give --sources; the profile's filter.missing_provenance decides)[/]"
         )
     console.print(
-        f"{summary['shards']} shard(s) in {summary['out']}; manifest {summary['manifest']}; "
-        f"{summary['records_per_s'] or 0:,.0f} records/s"
+        f"{summary.shards} shard(s) in {summary.out}; manifest {summary.manifest}; "
+        f"{summary.records_per_s or 0:,.0f} records/s"
     )
     if json_path:
-        write_json(json_path, summary)
+        write_json(json_path, summary.to_dict())
     return 0

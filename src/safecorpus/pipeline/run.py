@@ -28,6 +28,7 @@ from safecorpus.pipeline.policy import FilterPolicy
 from safecorpus.pipeline.provenance import SourceCatalog, load_sources
 from safecorpus.pipeline.spec import DEDUP_MODES, FORMATS, FileTask, JobSpec, context_for, pii_detector_class
 from safecorpus.pipeline.storage import Folder, is_remote, list_inputs, local_path
+from safecorpus.pipeline.summary import FilterRecords, FilterSummary
 from safecorpus.pipeline.worker import REASONS, STEP_OF_REASON, run_scan, run_write
 from safecorpus.taxonomy.profile import Profile
 
@@ -110,7 +111,14 @@ def _sha(*parts: Any) -> str:
 def run_filter(
     config: FilterConfig, on_progress: Callable[[str, int, int], None] | None = None
 ) -> dict[str, Any]:
-    """Filter the corpus into ``config.out``; return the summary (what ``--json`` writes)."""
+    """Filter the corpus into ``config.out``; return the summary document (what ``--json`` writes)."""
+    return filter_corpus(config, on_progress).to_dict()
+
+
+def filter_corpus(
+    config: FilterConfig, on_progress: Callable[[str, int, int], None] | None = None
+) -> FilterSummary:
+    """Filter the corpus into ``config.out``; return the typed summary."""
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     if config.fmt not in FORMATS:
@@ -228,25 +236,24 @@ def run_filter(
         flow -= n
     steps.append({"step": "write", "in": flow, "removed": 0, "out": totals["kept"]})
 
-    records = {
-        "read": totals["read"],
-        "kept": totals["kept"],
-        "removed": totals["removed"],
-        "rejected": totals["rejected"],
-        "removed_reasons": {r: removed[r] for r in REASONS if removed[r]},
-        "rejected_reasons": dict(sorted(rejected.items())),
-        "reasons": {**{r: removed[r] for r in REASONS if removed[r]}, **dict(sorted(rejected.items()))},
-        "redacted": totals["redacted_records"],
-        "pii_redactions": totals["pii_redactions"],
-        "kept_without_provenance": totals["kept_without_provenance"],
-    }
-    if consent is not None:
-        if sum(consent_verdicts.values()) != totals["read"] - totals["rejected"]:
-            raise ReconciliationError("consent verdicts do not cover every record read")
-        records["consent_verdicts"] = dict(sorted(consent_verdicts.items()))
+    if consent is not None and sum(consent_verdicts.values()) != totals["read"] - totals["rejected"]:
+        raise ReconciliationError("consent verdicts do not cover every record read")
+    records = FilterRecords(
+        read=totals["read"],
+        kept=totals["kept"],
+        removed=totals["removed"],
+        rejected=totals["rejected"],
+        removed_reasons={r: removed[r] for r in REASONS if removed[r]},
+        rejected_reasons=dict(sorted(rejected.items())),
+        redacted=totals["redacted_records"],
+        pii_redactions=totals["pii_redactions"],
+        kept_without_provenance=totals["kept_without_provenance"],
+        consent_verdicts=None if consent is None else dict(sorted(consent_verdicts.items())),
+    )
     finished = dt.datetime.now(dt.UTC)
     lexicon = getattr(ctx, "lexicon", None)
     stamp = policy_stamp(config.profile, config.policy_fingerprint)
+    blocklists = [describe(b) for b in ctx.blocklists]
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "safecorpus", "version": __version__, "pipeline": PIPELINE_VERSION},
@@ -275,7 +282,7 @@ def run_filter(
             if d.layer in (Layer.CLASSIFIER, Layer.JUDGE)
         ],
         "pii": next((i for d, i in zip(ctx.detectors, ctx.ids, strict=True) if d.layer == Layer.PII), None),
-        "blocklists": [describe(b) for b in ctx.blocklists],
+        "blocklists": blocklists,
         "sources_file": catalog.describe(),
         "consent": None if consent is None else {**consent.describe(), "evaluated_at": started.isoformat()},
         "assessment": {
@@ -289,36 +296,36 @@ def run_filter(
             "minhash": minhash.VERSION if config.dedup == "near" else None,
         },
         "output": {"format": config.fmt, "shard_size": config.shard_size, "shards": shards},
-        "records": records,
+        "records": records.to_dict(),
         "steps": steps,
         "flagged_risks": dict(sorted(risks.items())),
         "notices": notices,
     }
     out.write_atomic("manifest.json", orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
     elapsed = time.perf_counter() - t0
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "corpus": config.corpus,
-        "out": out_url,
-        "manifest": f"{out_url}/manifest.json",
-        "profile": config.profile.name,
-        "policy_fingerprint": policy.fingerprint(),
-        "policy": {**stamp, "filter_fingerprint": policy.fingerprint()},
-        "records": records,
-        "steps": steps,
-        "flagged_risks": dict(sorted(risks.items())),
-        "detectors": ctx.ids,
-        "blocklists": manifest["blocklists"],
-        "shards": len(shards),
-        "files": len(files),
-        "notices": notices,
-        "executor": config.executor,
-        "workers": config.workers,
-        "started_at": started.isoformat(),
-        "finished_at": finished.isoformat(),
-        "duration_s": round(elapsed, 3),
-        "records_per_s": round(totals["read"] / elapsed, 1) if elapsed > 0 else None,
-    }
+    return FilterSummary(
+        schema_version=SCHEMA_VERSION,
+        corpus=config.corpus,
+        out=out_url,
+        manifest=f"{out_url}/manifest.json",
+        profile=config.profile.name,
+        policy_fingerprint=policy.fingerprint(),
+        policy={**stamp, "filter_fingerprint": policy.fingerprint()},
+        records=records,
+        steps=steps,
+        flagged_risks=dict(sorted(risks.items())),
+        detectors=ctx.ids,
+        blocklists=blocklists,
+        shards=len(shards),
+        files=len(files),
+        notices=notices,
+        executor=config.executor,
+        workers=config.workers,
+        started_at=started.isoformat(),
+        finished_at=finished.isoformat(),
+        duration_s=round(elapsed, 3),
+        records_per_s=round(totals["read"] / elapsed, 1) if elapsed > 0 else None,
+    )
 
 
 def _clean_stale(
