@@ -13,7 +13,7 @@ from safecorpus.config_schema import CONFIG
 from safecorpus.errors import ConfigError
 from safecorpus.keyspec import Table
 
-# Sections read by shared helpers (resolve_config, resolve_reader, resolve_store, the lexicon look-ups).
+# Sections read by Policy.compile (profile, reader options, lexicon, store).
 READ_BY_HELPERS = {"profile", "input", "lexicon", "store"}
 
 

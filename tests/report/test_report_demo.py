@@ -221,6 +221,7 @@ def test_every_number_equals_the_stored_result(demo: Path) -> None:
     summary = json.loads(summary)
     profile = json.loads(q("SELECT profile_data FROM runs WHERE id = ?", run_id)[0][0])
     assert doc["scope"]["run_id"] == run_id
+    c.tree(("policy",), summary["policy"])  # the policy the run recorded
     c.eq(("scope", "records_read"), read)
     c.eq(("scope", "records_assessed"), assessed)
     c.eq(("scope", "records_rejected"), rejected)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.taxonomy.profile import Profile
 
 # Version of the decision semantics below (not of the policy's numbers, which the fingerprint covers).
@@ -40,6 +41,17 @@ DEFAULT_IDENTIFYING = (
     "WECHAT_ID",
 )
 SENSITIVE_PREFIX = "SENSITIVE_"  # the entity of the sensitive-category recognisers (detect/pii/sensitive.py)
+
+
+def policy_stamp(profile: Profile, fingerprint: str | None = None) -> dict[str, Any]:
+    """The ``policy`` object every output records: which profile, the fingerprint of every setting that
+    decided (``Policy.fingerprint``; the profile's own when no project settings are known) and the version
+    of the decision rules."""
+    return {
+        "profile": profile.name,
+        "fingerprint": fingerprint or profile.fingerprint(),
+        "rules_version": RULES_VERSION,
+    }
 
 
 def prefix_lookup(table: Mapping[str, Any], risk: str) -> Any:
@@ -155,7 +167,7 @@ class DecisionRule:
             return True  # a judge that could not judge never passes the content (docs/guard.md)
         if finding.risk not in self.risks or finding.score < self.threshold(finding.risk):
             return False
-        return finding.layer != "pii" or bool(finding.evidence.get("needs_basis"))
+        return finding.layer != Layer.PII or bool(finding.evidence.get("needs_basis"))
 
     def counted(self, findings: Iterable[Finding]) -> list[Finding]:
         """A record's findings that make it a violation (empty: it is not one)."""

@@ -15,6 +15,7 @@ from typing import Any
 from safecorpus.consent.ledger import ConsentLedger, ConsentLookup
 from safecorpus.consent.verdict import consent_verdict
 from safecorpus.detect.base import Detector, Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.io.records import Record
 
 
@@ -24,7 +25,7 @@ class ConsentPiiDetector:
     With an empty ledger every record with PI lacks a recorded basis, so its PI counts as a violation.
     """
 
-    layer = "pii"
+    layer = Layer.PII.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(
         self,

@@ -27,11 +27,20 @@ import numpy as np
 
 from safecorpus import SCHEMA_VERSION
 from safecorpus.assess import passes, sampling, sequential, stats
-from safecorpus.assess.decision import DecisionRule
+from safecorpus.assess.decision import DecisionRule, policy_stamp
 from safecorpus.assess.pii import ConsentPiiDetector, describe_consent
 from safecorpus.assess.sequential import SequentialDesign
+from safecorpus.assess.summary import (
+    Execution,
+    RecordCounts,
+    RiskCount,
+    RunSummary,
+    SourceSummary,
+    TechnicalSampleSummary,
+)
 from safecorpus.detect import registry
 from safecorpus.detect.base import Detector, Finding, detector_id
+from safecorpus.detect.layers import Layer
 from safecorpus.detect.lexicon.coverage import lexicon_coverage
 from safecorpus.detect.registry import BuildContext
 from safecorpus.errors import ConfigError, InputError
@@ -72,6 +81,8 @@ class AssessConfig:
     executor: str = "local"
     workers: int = 1
     address: str | None = None
+    # The fingerprint of the command's Policy, recorded in the summary (None: the profile's own).
+    policy_fingerprint: str | None = None
 
     @property
     def design(self) -> SequentialDesign | None:
@@ -116,16 +127,16 @@ def build_tiers(config: AssessConfig) -> Tiers:
     assert keyword is not None
     fast: list[Detector] = [keyword]
     assessment: list[Detector] = [keyword]
-    if "pii" in rule.layers:
+    if Layer.PII in rule.layers:
         pii = registry.build("pii.consent", ctx)
         if pii is not None:
             assessment.append(pii)
             if config.pii_in_fast_tier:
                 fast.append(pii)
-    if "classifier" in rule.layers:
+    if Layer.CLASSIFIER in rule.layers:
         fast.extend(registry.build_all(["classifier.fast"], ctx))
         assessment.extend(registry.build_all(["classifier.assessment"], ctx))
-    if "guard" in rule.layers:
+    if Layer.GUARD in rule.layers:
         # a guard model is slow and costs requests: it judges the per-source samples only
         guard = registry.build("guard", ctx)
         if guard is None:
@@ -322,7 +333,17 @@ def run_assessment(
     on_progress: Progress | None = None,
     run_id: str | None = None,
 ) -> dict[str, Any]:
-    """Run the whole assessment and return its summary document (what ``--json`` writes).
+    """Run the whole assessment and return its summary document (what ``--json`` writes)."""
+    return assess_corpus(config, tiers, on_progress, run_id).to_dict()
+
+
+def assess_corpus(
+    config: AssessConfig,
+    tiers: Tiers | None = None,
+    on_progress: Progress | None = None,
+    run_id: str | None = None,
+) -> RunSummary:
+    """Run the whole assessment and return its typed summary.
 
     ``on_progress(unit, done, total)`` is called as the pass moves: ``records`` read (every few hundred
     in-process, per piece read by a worker), then ``sample items`` judged. Detectors given in
@@ -371,7 +392,7 @@ def _judge_sources(
     evidence: _Evidence,
     run: _Executor,
     on_progress: Progress | None,
-) -> list[dict[str, Any]]:
+) -> list[SourceSummary]:
     """Scan every source's sample with the assessment tier (spread over the workers), then judge each
     source in name order and write its evidence in hash order."""
     names = [name for name, tally in sorted(totals.sources.items()) if tally.read]
@@ -454,11 +475,11 @@ def _summary(
     tiers: Tiers,
     rule: DecisionRule,
     totals: _Totals,
-    sources: list[dict[str, Any]],
+    sources: list[SourceSummary],
     evidence: _Evidence,
     files: int,
     pieces: int,
-) -> dict[str, Any]:
+) -> RunSummary:
     profile = config.profile
     design = config.design
     key = sampling.sampling_key(config.seed)
@@ -469,21 +490,17 @@ def _summary(
     verdict, marginal = stats.threshold_verdict(clean, min_clean) if tech_n else ("fails", False)
     finished = dt.datetime.now(dt.UTC)
     has_pii = any(isinstance(d, ConsentPiiDetector) for d in tiers.assessment)
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "run_id": run_id,
-        "corpus": str(config.corpus),
-        "profile": profile.name,
-        "started_at": started.isoformat(),
-        "finished_at": finished.isoformat(),
-        "duration_s": round((finished - started).total_seconds(), 3),
-        "execution": {
-            "executor": config.executor,
-            "workers": config.workers,
-            "files": files,
-            "map_tasks": pieces,
-        },
-        "sampling": {
+    return RunSummary(
+        schema_version=SCHEMA_VERSION,
+        run_id=run_id,
+        corpus=str(config.corpus),
+        profile=profile.name,
+        policy=policy_stamp(profile, config.policy_fingerprint),
+        started_at=started.isoformat(),
+        finished_at=finished.isoformat(),
+        duration_s=round((finished - started).total_seconds(), 3),
+        execution=Execution(config.executor, config.workers, files, pieces),
+        sampling={
             "design": sampling.DESIGN,
             "seed": config.seed,
             "key_fingerprint": sampling.key_fingerprint(key),
@@ -493,43 +510,41 @@ def _summary(
             "technical_fraction": config.fraction,
             "confidence": confidence,
         },
-        "detectors": {
+        detectors={
             "assessment": [detector_id(d) for d in tiers.assessment],
             "fast": [detector_id(d) for d in tiers.fast],
             "decision": rule.describe(),
             # requests, retries, failures, tokens and latency of any judge that calls an endpoint
             "usage": {detector_id(d): d.summary() for d in tiers.assessment if hasattr(d, "summary")},
         },
-        "records": {
-            "read": totals.assessed + totals.rejected,
-            "assessed": totals.assessed,
-            "rejected": totals.rejected,
-            "rejected_reasons": dict(sorted(totals.reasons.items())),
-            "duplicate_ids": totals.duplicate_ids,
-        },
-        "rejections": totals.rejections_shown,
-        "files": totals.notices,
-        "max_violation_rate": float(profile.get("source.max_violation_rate")),
-        "sources": sources,
-        "technical_sample": {
-            "fraction": config.fraction,
-            "sampled": tech_n,
-            "violations": tech_violations,
-            "clean_rate": clean.rate,
-            "ci_low": clean.ci_low,
-            "ci_high": clean.ci_high,
-            "min_clean_rate": min_clean,
-            "verdict": verdict,
-            "marginal": marginal,
-            "layers": [detector_id(d) for d in tiers.fast],
-            "flagged_by_layer": dict(sorted(totals.tech_layers.items())),
-            "sampled_ids_file": str(evidence.folder / "technical_sample.ids.tsv"),
-        },
-        "lexicon_coverage": tiers.lexicon_coverage,
-        "consent": describe_consent(config.consent) if has_pii else None,
-        "verdicts": dict(Counter(s["verdict"] for s in sources)),
-        "evidence_dir": str(evidence.folder),
-    }
+        records=RecordCounts(
+            assessed=totals.assessed,
+            rejected=totals.rejected,
+            rejected_reasons=dict(sorted(totals.reasons.items())),
+            duplicate_ids=totals.duplicate_ids,
+        ),
+        rejections=totals.rejections_shown,
+        files=totals.notices,
+        max_violation_rate=float(profile.get("source.max_violation_rate")),
+        sources=sources,
+        technical_sample=TechnicalSampleSummary(
+            fraction=config.fraction,
+            sampled=tech_n,
+            violations=tech_violations,
+            clean_rate=clean.rate,
+            ci_low=clean.ci_low,
+            ci_high=clean.ci_high,
+            min_clean_rate=min_clean,
+            verdict=verdict,
+            marginal=marginal,
+            layers=[detector_id(d) for d in tiers.fast],
+            flagged_by_layer=dict(sorted(totals.tech_layers.items())),
+            sampled_ids_file=str(evidence.folder / "technical_sample.ids.tsv"),
+        ),
+        lexicon_coverage=tiers.lexicon_coverage,
+        consent=describe_consent(config.consent) if has_pii else None,
+        evidence_dir=str(evidence.folder),
+    )
 
 
 def _assess_source(
@@ -540,7 +555,7 @@ def _assess_source(
     rule: DecisionRule,
     profile: Profile,
     evidence: _Evidence,
-) -> dict[str, Any]:
+) -> SourceSummary:
     records = [record for _, _, record in entries]
     risk_counts: Counter[str] = Counter()
     layer_counts: Counter[str] = Counter()
@@ -564,24 +579,26 @@ def _assess_source(
     needed = None
     if verdict == "inconclusive":
         needed = stats.sample_size_to_settle(est.rate, max_rate, confidence)
-    return {
-        "name": name,
-        "read": tally.read,
-        "rejected": tally.rejected,
-        "sampled": len(records),
-        "violations": violations,
-        "rate": est.rate,
-        "ci_low": est.ci_low,
-        "ci_high": est.ci_high,
-        "census": est.census,
-        "verdict": verdict,
-        "needed_sample_size": needed,
-        "top_risks": [
-            {"risk": r, "count": c} for r, c in sorted(risk_counts.items(), key=lambda x: (-x[1], x[0]))
-        ],
-        "layers": dict(layer_counts),
-        "sampled_ids_file": str(path),
-    }
+    return SourceSummary(
+        name=name,
+        read=tally.read,
+        rejected=tally.rejected,
+        sampled=len(records),
+        violations=violations,
+        rate=est.rate,
+        ci_low=est.ci_low,
+        ci_high=est.ci_high,
+        census=est.census,
+        verdict=verdict,
+        needed_sample_size=needed,
+        top_risks=_top_risks(risk_counts),
+        layers=dict(layer_counts),
+        sampled_ids_file=str(path),
+    )
+
+
+def _top_risks(counts: Counter[str]) -> list[RiskCount]:
+    return [RiskCount(r, c) for r, c in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
 
 
 def _describe_design(design: sequential.SequentialDesign) -> dict[str, Any]:
@@ -606,7 +623,7 @@ def _assess_source_sequential(
     rule: DecisionRule,
     design: sequential.SequentialDesign,
     evidence: _Evidence,
-) -> dict[str, Any]:
+) -> SourceSummary:
     """Judge the source's items in hash-rank order and stop as soon as the sequential design decides.
 
     Items after the stopping point are neither used nor listed in the evidence: only the items the
@@ -629,28 +646,26 @@ def _assess_source_sequential(
             handle.write(f"{h:016x}\t{rid}\t{int(bool(counted))}\t{','.join(risks)}\t{','.join(layers)}\n")
             evidence.write_findings("source", record, findings, counted)
     result = run.result(census=run.verdict is None and run.n >= tally.read)
-    return {
-        "name": name,
-        "read": tally.read,
-        "rejected": tally.rejected,
-        "sampled": result.n,
-        "violations": result.k,
-        "rate": result.rate,
-        "ci_low": result.ci_low,
-        "ci_high": result.ci_high,
-        "census": result.stopped_by == "census",
-        "verdict": result.verdict,
-        "needed_sample_size": design.max_items if result.stopped_by == "cut-short" else None,
-        "sequential": {
+    return SourceSummary(
+        name=name,
+        read=tally.read,
+        rejected=tally.rejected,
+        sampled=result.n,
+        violations=result.k,
+        rate=result.rate,
+        ci_low=result.ci_low,
+        ci_high=result.ci_high,
+        census=result.stopped_by == "census",
+        verdict=result.verdict,
+        needed_sample_size=design.max_items if result.stopped_by == "cut-short" else None,
+        sequential={
             "items_used": result.n,
             "items_available": len(entries),
             "stopped_by": result.stopped_by,
             "median_unbiased_rate": result.median_unbiased,
             "interval": "exact under the stopping rule (stage-wise ordering)",
         },
-        "top_risks": [
-            {"risk": r, "count": c} for r, c in sorted(risk_counts.items(), key=lambda x: (-x[1], x[0]))
-        ],
-        "layers": dict(layer_counts),
-        "sampled_ids_file": str(path),
-    }
+        top_risks=_top_risks(risk_counts),
+        layers=dict(layer_counts),
+        sampled_ids_file=str(path),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,8 @@ import click
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from safecorpus.assess.runner import DEFAULT_SEED, AssessConfig, run_assessment
+from safecorpus.assess.runner import DEFAULT_SEED, AssessConfig, assess_corpus
+from safecorpus.assess.summary import RunSummary
 from safecorpus.cli import cli
 from safecorpus.cli.common import (
     config_options,
@@ -19,14 +21,12 @@ from safecorpus.cli.common import (
     pct,
     reader_options,
     require_path,
-    resolve_config,
-    resolve_reader,
-    resolve_store,
     section_defaults,
     store_options,
     write_json,
 )
 from safecorpus.pipeline.storage import is_remote
+from safecorpus.policy import Policy
 from safecorpus.registry.db import open_store
 from safecorpus.registry.results import save_run
 
@@ -136,27 +136,35 @@ def assess(
     nothing readable), 3 with --fail-on-blacklist when a source is blacklisted.
     """
     corpus: Path | str = path if is_remote(path) else require_path(path)
-    project, profile = resolve_config(config_path, profile_name)
-    folder, url = resolve_store(project, store_dir, store_url)
+    policy = Policy.compile(
+        config_path,
+        profile_name,
+        lexicon=lexicon_path,
+        store_dir=store_dir,
+        store_url=store_url,
+        subject_field=subject_field,
+        **reader_given,
+    )
+    project, profile, url = policy.project, policy.profile, policy.store_url
     engine = open_store(url)
     from safecorpus.consent.ledger import ConsentLedger
 
-    field = subject_field or project.section("consent").get("subject_field") or "user_id"
     config = AssessConfig(
         corpus=corpus,
         profile=profile,
-        reader=resolve_reader(project, **reader_given),
+        reader=policy.reader,
         seed=seed or project.section("assess").get("seed", DEFAULT_SEED),
         sample_size=sample_size,
         sequential=sequential,
         technical_fraction=technical_fraction,
-        lexicon=lexicon_path or project.section("lexicon").get("path", "default"),
+        lexicon=policy.lexicon,
         backend=matcher,
-        store_dir=folder,
-        consent=ConsentLedger.load(engine, subject_field=field),
+        store_dir=policy.store_dir,
+        consent=ConsentLedger.load(engine, subject_field=policy.subject_field),
         executor=executor,
         workers=workers,
         address=address,
+        policy_fingerprint=policy.fingerprint,
     )
     show = not no_progress and sys.stderr.isatty()
     with Progress(
@@ -180,24 +188,24 @@ def assess(
             of = f"/{total:,}" if total else ""
             progress.update(task, description=unit, completed=done, total=total, rate=rate, of=of)
 
-        summary = run_assessment(config, on_progress=on_progress)
-    save_run(engine, summary, profile.data)
-    summary["store"] = url
+        summary = assess_corpus(config, on_progress=on_progress)
+    save_run(engine, summary.to_dict(), profile.data)
+    summary = dataclasses.replace(summary, store=url)
     _print_summary(summary)
     if json_path:
-        write_json(json_path, summary)
+        write_json(json_path, summary.to_dict())
         console.print(f"summary JSON: {json_path}")
-    if fail_on_blacklist and summary["verdicts"].get("blacklist"):
+    if fail_on_blacklist and summary.verdicts.get("blacklist"):
         err_console.print("[red]failing: at least one source is blacklisted (--fail-on-blacklist)[/]")
         return 3
     return 0
 
 
-def _print_summary(summary: dict[str, Any]) -> None:
-    recs = summary["records"]
+def _print_summary(summary: RunSummary) -> None:
+    recs = summary.records
     table = Table(
-        title=f"Per-source assessment — profile {summary['profile']}, blacklist above "
-        f"{pct(summary['max_violation_rate'])}",
+        title=f"Per-source assessment — profile {summary.profile}, blacklist above "
+        f"{pct(summary.max_violation_rate)}",
         title_justify="left",
     )
     for col, justify in (
@@ -212,31 +220,31 @@ def _print_summary(summary: dict[str, Any]) -> None:
         ("verdict", "left"),
     ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for s in summary["sources"]:
-        risks = ", ".join(f"{r['risk']}×{r['count']}" for r in s["top_risks"][:3]) or "—"
-        verdict = f"[{VERDICT_STYLE[s['verdict']]}]{s['verdict']}[/]"
-        if s["verdict"] == "inconclusive" and s["needed_sample_size"]:
-            verdict += f" (n≈{s['needed_sample_size']:,} would settle)"
-        if s["census"]:
+    for s in summary.sources:
+        risks = ", ".join(f"{r.risk}×{r.count}" for r in s.top_risks[:3]) or "—"
+        verdict = f"[{VERDICT_STYLE[s.verdict]}]{s.verdict}[/]"
+        if s.verdict == "inconclusive" and s.needed_sample_size:
+            verdict += f" (n≈{s.needed_sample_size:,} would settle)"
+        if s.census:
             verdict += " (census)"
-        how = (s.get("sequential") or {}).get("stopped_by")
+        how = (s.sequential or {}).get("stopped_by")
         if how in STOP_LABEL:
             verdict += f" ({STOP_LABEL[how]})"
         table.add_row(
-            s["name"],
-            f"{s['read']:,}",
-            f"{s['sampled']:,}",
-            f"{s['violations']:,}",
-            pct(s["rate"]),
-            f"{pct(s['ci_low'])}–{pct(s['ci_high'])}",
+            s.name,
+            f"{s.read:,}",
+            f"{s.sampled:,}",
+            f"{s.violations:,}",
+            pct(s.rate),
+            f"{pct(s.ci_low)}–{pct(s.ci_high)}",
             risks,
-            ", ".join(f"{k} {v}" for k, v in sorted(s["layers"].items())) or "—",
+            ", ".join(f"{k} {v}" for k, v in sorted(s.layers.items())) or "—",
             verdict,
         )
     console.print(table)
-    design = summary["sampling"].get("sequential")
+    design = summary.sampling.get("sequential")
     if design:
-        used = sum(s["sampled"] for s in summary["sources"])
+        used = sum(s.sampled for s in summary.sources)
         console.print(
             f"Sequential design: {design['name']}; band {pct(design['p0'])}–{pct(design['p1'])}, "
             f"error ≤ {design['error_at_p0']:.3f} at {pct(design['p0'])} and ≤ {design['error_at_p1']:.3f} "
@@ -244,16 +252,16 @@ def _print_summary(summary: dict[str, Any]) -> None:
             f"(matching fixed size {design['matching_fixed_size']:,}); {used:,} items used in all. "
             "Intervals are exact under the stopping rule."
         )
-    tech = summary["technical_sample"]
-    verdict = tech["verdict"] + (" (marginal: interval straddles the threshold)" if tech["marginal"] else "")
-    style = "green" if tech["verdict"] == "meets" else "red"
+    tech = summary.technical_sample
+    verdict = tech.verdict + (" (marginal: interval straddles the threshold)" if tech.marginal else "")
+    style = "green" if tech.verdict == "meets" else "red"
     console.print(
-        f"Technical sample: {tech['sampled']:,} records ({pct(tech['fraction'])} by hash), "
-        f"{tech['violations']:,} flagged; clean rate {pct(tech['clean_rate'])} "
-        f"(95% CI {pct(tech['ci_low'])}–{pct(tech['ci_high'])}) vs ≥{pct(tech['min_clean_rate'])}: "
+        f"Technical sample: {tech.sampled:,} records ({pct(tech.fraction)} by hash), "
+        f"{tech.violations:,} flagged; clean rate {pct(tech.clean_rate)} "
+        f"(95% CI {pct(tech.ci_low)}–{pct(tech.ci_high)}) vs ≥{pct(tech.min_clean_rate)}: "
         f"[{style}]{verdict}[/]"
     )
-    cov = summary["lexicon_coverage"]
+    cov = summary.lexicon_coverage
     status = (
         "[green]meets the minima[/]" if cov["meets"] else f"[yellow]{len(cov['shortfalls'])} risk(s) short[/]"
     )
@@ -273,25 +281,20 @@ def _print_summary(summary: dict[str, Any]) -> None:
             f"for an update every {cov['update_period_days']} days[/]"
         )
     console.print(
-        f"Records: {recs['read']:,} read = {recs['assessed']:,} assessed + {recs['rejected']:,} rejected"
-        + (
-            f" ({', '.join(f'{k}: {v}' for k, v in recs['rejected_reasons'].items())})"
-            if recs["rejected"]
-            else ""
-        )
+        f"Records: {recs.read:,} read = {recs.assessed:,} assessed + {recs.rejected:,} rejected"
+        + (f" ({', '.join(f'{k}: {v}' for k, v in recs.rejected_reasons.items())})" if recs.rejected else "")
     )
-    if recs["duplicate_ids"]:
-        console.print(f"  [yellow]{recs['duplicate_ids']:,} duplicate record id(s)[/]")
-    for rej in summary["rejections"][:5]:
+    if recs.duplicate_ids:
+        console.print(f"  [yellow]{recs.duplicate_ids:,} duplicate record id(s)[/]")
+    for rej in summary.rejections[:5]:
         err_console.print(f"  rejected {rej['file']}:{rej['line']}: {rej['reason']}: {rej['message']}")
-    if recs["rejected"] > 5:
+    if recs.rejected > 5:
         err_console.print(
-            f"  … all {recs['rejected']:,} rejections are listed in "
-            f"{Path(summary['evidence_dir']) / 'rejected.jsonl'}"
+            f"  … all {recs.rejected:,} rejections are listed in "
+            f"{Path(summary.evidence_dir) / 'rejected.jsonl'}"
         )
-    for notice in summary["files"]:
+    for notice in summary.files:
         err_console.print(f"  note: {notice['message']}")
     console.print(
-        f"Results stored in {summary['store']} (run {summary['run_id']}); "
-        f"evidence in {summary['evidence_dir']}"
+        f"Results stored in {summary.store} (run {summary.run_id}); evidence in {summary.evidence_dir}"
     )

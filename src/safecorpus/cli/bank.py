@@ -11,7 +11,7 @@ import orjson
 
 from safecorpus import SCHEMA_VERSION
 from safecorpus.cli import cli
-from safecorpus.cli.common import config_option, config_options, resolve_config, section_defaults
+from safecorpus.cli.common import config_option, config_options, section_defaults
 from safecorpus.errors import InputError
 from safecorpus.modeltest.bank import (
     ASPECTS,
@@ -24,6 +24,7 @@ from safecorpus.modeltest.bank import (
     write_bank,
 )
 from safecorpus.modeltest.coverage import check_banks
+from safecorpus.policy import Policy
 
 
 def _bank_paths(paths: tuple[str, ...]) -> list[Path]:
@@ -54,7 +55,7 @@ def bank() -> None:
 @section_defaults("bank", {"files": "paths"})
 def stats(paths, config_path, profile_name, as_of, json_path, fail_on_shortfall) -> None:
     """Check banks (default: [bank] files, else the starter banks) against the profile's minima."""
-    _, profile = resolve_config(config_path, profile_name)
+    profile = Policy.compile(config_path, profile_name).profile
     files = _bank_paths(paths)
     items = read_bank(*files)
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()

@@ -12,11 +12,11 @@ from safecorpus.cli.common import (
     config_option,
     config_options,
     require_path,
-    resolve_config,
     section_defaults,
     write_json,
 )
 from safecorpus.errors import InputError
+from safecorpus.policy import Policy
 
 
 def _read_labelled(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -127,7 +127,7 @@ def evaluate(
 
     texts, risks = _read_labelled(require_path(data))
     if model_dir is None:
-        model_dir = resolve_config(config_path, profile_name)[1].get("classifier.model_dir") or None
+        model_dir = Policy.compile(config_path, profile_name).profile.get("classifier.model_dir") or None
     model = load_model(tier, Path(model_dir) if model_dir else None)
     doc = evaluate_probs(model.predict_proba(texts), risks, model.heads_, default_threshold=threshold)
     doc["tier"] = tier

@@ -13,11 +13,8 @@ import orjson
 from click.core import ParameterSource
 from rich.console import Console
 
-from safecorpus.config import ProjectConfig, load_config
+from safecorpus.config import load_config
 from safecorpus.errors import InputError
-from safecorpus.io.options import ReaderOptions
-from safecorpus.registry.db import default_url
-from safecorpus.taxonomy.profile import Profile, load_profile
 
 # Piped output gets a wide, fixed layout instead of rich's 80-column default.
 console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 132)
@@ -88,14 +85,6 @@ def reader_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-def resolve_config(config_path: str | None, profile_name: str | None) -> tuple[ProjectConfig, Profile]:
-    project = load_config(config_path)
-    overrides = project.section("profile")
-    name = profile_name or overrides.pop("name", None)
-    overrides.pop("name", None)
-    return project, load_profile(name, overrides or None, project.origin)
-
-
 def section_defaults(section: str, keys: dict[str, str] | None = None) -> Callable[..., Any]:
     """Default a command's options from ``safecorpus.toml [section]``; an option given on the command
     line (or through its environment variable) wins. ``keys`` maps a config key to a parameter name
@@ -145,23 +134,6 @@ def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
         metavar="[FILE]",
         help="Print the figures as one JSON document: to FILE when given, else to stdout (no table).",
     )(f)
-
-
-def resolve_reader(project: ProjectConfig, **given: Any) -> ReaderOptions:
-    defaults = ReaderOptions()
-    section = project.section("input")
-    values = {}
-    for key in ("text_field", "id_field", "source_field", "url_field", "encoding", "max_record_bytes"):
-        value = given.get(key)
-        values[key] = value if value is not None else section.get(key, getattr(defaults, key))
-    return ReaderOptions(**values)
-
-
-def resolve_store(project: ProjectConfig, store_dir: str | None, store_url: str | None) -> tuple[Path, str]:
-    section = project.section("store")
-    folder = Path(store_dir or section.get("dir") or ".safecorpus")
-    url = store_url or section.get("url") or default_url(folder)
-    return folder, url
 
 
 def require_path(path: str) -> Path:

@@ -14,21 +14,14 @@ from safecorpus.cli.common import (
     err_console,
     reader_options,
     require_path,
-    resolve_config,
-    resolve_reader,
-    resolve_store,
     section_defaults,
     store_options,
     write_json,
 )
-from safecorpus.config import ProjectConfig
 from safecorpus.errors import ConfigError, InputError
+from safecorpus.policy import Policy
 
 SCHEMA_VERSION = "1"
-
-
-def _subject_field(project: ProjectConfig, given: str | None) -> str:
-    return given or project.section("consent").get("subject_field") or "user_id"
 
 
 def subject_option(f: Any) -> Any:
@@ -61,8 +54,8 @@ def import_cmd(
     from safecorpus.registry.consent import import_records
     from safecorpus.registry.db import open_store
 
-    project, _ = resolve_config(config_path, profile_name)
-    _, url = resolve_store(project, store_dir, store_url)
+    policy = Policy.compile(config_path, profile_name, store_dir=store_dir, store_url=store_url)
+    url = policy.store_url
     parsed = [(f, read_file(f)) for f in files]  # all files parse before anything is stored
     engine = open_store(url)
     total = 0
@@ -90,8 +83,8 @@ def query(
     from safecorpus.registry.consent import query as q
     from safecorpus.registry.db import open_store
 
-    project, _ = resolve_config(config_path, profile_name)
-    _, url = resolve_store(project, store_dir, store_url)
+    policy = Policy.compile(config_path, profile_name, store_dir=store_dir, store_url=store_url)
+    url = policy.store_url
     recs = q(open_store(url), subject)
     doc = {"schema_version": SCHEMA_VERSION, "subject": subject, "records": [r.to_dict() for r in recs]}
     if json_path:
@@ -147,16 +140,26 @@ def report(
     from safecorpus.io.records import Record
     from safecorpus.registry.db import open_store
 
-    project, _ = resolve_config(config_path, profile_name)
-    _, url = resolve_store(project, store_dir, store_url)
-    engine = open_store(url)
-    field = _subject_field(project, subject_field)
-    doc: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "ledger": ledger_summary(engine)}
+    policy = Policy.compile(
+        config_path,
+        profile_name,
+        store_dir=store_dir,
+        store_url=store_url,
+        subject_field=subject_field,
+        **reader_given,
+    )
+    engine = open_store(policy.store_url)
+    field = policy.subject_field
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "policy": policy.describe(),
+        "ledger": ledger_summary(engine),
+    }
     if path is not None:
         from safecorpus.io.reader import iter_corpus
 
         root = require_path(path)
-        options = resolve_reader(project, **reader_given)
+        options = policy.reader
         ledger = ConsentLedger.load(engine, subject_field=field)
         detector = registry.build("pii", registry.BuildContext(pii_min_score=min_score))
         if detector is None:
@@ -234,9 +237,8 @@ def withdrawal(
 
     if corpus is None and not outputs:
         raise InputError("give --corpus, --output, or both")
-    project, _ = resolve_config(config_path, profile_name)
-    options = resolve_reader(project, **reader_given)
-    field = _subject_field(project, subject_field)
+    policy = Policy.compile(config_path, profile_name, subject_field=subject_field, **reader_given)
+    options, field = policy.reader, policy.subject_field
     doc = withdrawal_report(subject, corpus, list(outputs), subject_field=field, options=options)
     if json_path:
         write_json(json_path, doc)

@@ -14,15 +14,13 @@ from safecorpus.cli.common import (
     console,
     err_console,
     reader_options,
-    resolve_config,
-    resolve_reader,
-    resolve_store,
     store_options,
     write_json,
 )
 from safecorpus.errors import ConfigError, InputError
-from safecorpus.pipeline import BlocklistSpec, FilterConfig, run_filter, verdicts_from_store
+from safecorpus.pipeline import BlocklistSpec, FilterConfig, filter_corpus, verdicts_from_store
 from safecorpus.pipeline.storage import is_remote
+from safecorpus.policy import Policy
 
 
 @cli.command("filter")
@@ -137,12 +135,20 @@ def filter_command(
     """
     if run_id and do_assess:
         raise ConfigError("give --run or --assess, not both")
-    project, profile = resolve_config(config_path, policy)
-    reader = resolve_reader(project, **reader_given)
+    settings = Policy.compile(
+        config_path,
+        policy,
+        lexicon=lexicon_path,
+        store_dir=store_dir,
+        store_url=store_url,
+        subject_field=subject_field,
+        **reader_given,
+    )
+    profile, reader = settings.profile, settings.reader
     verdicts: dict[str, str] = {}
     used_run: str | None = None
     ledger = None
-    folder, url = resolve_store(project, store_dir, store_url)
+    folder, url = settings.store_dir, settings.store_url
     # An existing store is opened even with --no-assessment, to warn about consent withdrawals.
     store_exists = not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).is_file()
     if do_assess or run_id or not no_assessment or use_consent or store_exists:
@@ -151,7 +157,7 @@ def filter_command(
         from safecorpus.registry.db import open_store
 
         engine = open_store(url)
-        field = subject_field or project.section("consent").get("subject_field") or "user_id"
+        field = settings.subject_field
         if use_consent:
             ledger = ConsentLedger.load(engine, subject_field=field)
             console.print(
@@ -171,10 +177,10 @@ def filter_command(
                     "pass --consent to remove their records[/]"
                 )
         if do_assess:
-            from safecorpus.assess.runner import AssessConfig, run_assessment
+            from safecorpus.assess.runner import AssessConfig, assess_corpus
             from safecorpus.registry.results import save_run
 
-            summary = run_assessment(
+            assessed = assess_corpus(
                 AssessConfig(
                     corpus=corpus if is_remote(corpus) else Path(corpus),
                     profile=profile,
@@ -184,10 +190,11 @@ def filter_command(
                     executor=executor,
                     workers=workers,
                     address=address,
+                    policy_fingerprint=settings.fingerprint,
                 )
             )
-            save_run(engine, summary, profile.data)
-            run_id = summary["run_id"]
+            save_run(engine, assessed.to_dict(), profile.data)
+            run_id = assessed.run_id
             console.print(f"assessed {corpus}: run {run_id}")
         if do_assess or run_id or not no_assessment:
             used_run, verdicts = verdicts_from_store(engine, corpus, run_id)
@@ -204,7 +211,7 @@ def filter_command(
         fmt=fmt,
         shard_size=shard_size,
         dedup=dedup,
-        lexicon=lexicon_path or project.section("lexicon").get("path", "default"),
+        lexicon=settings.lexicon,
         pii=not no_pii,
         default_blocklist=not no_default_blocklist,
         blocklists=[BlocklistSpec.parse(b) for b in blocklists],
@@ -217,6 +224,7 @@ def filter_command(
         address=address,
         consent=ledger,
         classifier=not no_classifier,
+        policy_fingerprint=settings.fingerprint,
     )
     show = not no_progress and sys.stderr.isatty()
 
@@ -224,30 +232,28 @@ def filter_command(
         if show:
             err_console.print(f"{phase}: {done}/{total} files", end="\r")
 
-    summary = run_filter(config, on_progress=on_progress)
-    recs = summary["records"]
+    summary = filter_corpus(config, on_progress=on_progress)
+    recs = summary.records
     console.print(
-        f"{recs['read']:,} read = {recs['kept']:,} kept + {recs['removed']:,} removed + "
-        f"{recs['rejected']:,} rejected"
-        + (f" ({', '.join(f'{k} {v:,}' for k, v in recs['reasons'].items())})" if recs["reasons"] else "")
+        f"{recs.read:,} read = {recs.kept:,} kept + {recs.removed:,} removed + "
+        f"{recs.rejected:,} rejected"
+        + (f" ({', '.join(f'{k} {v:,}' for k, v in recs.reasons.items())})" if recs.reasons else "")
     )
-    if "consent_verdicts" in recs:
+    if recs.consent_verdicts is not None:
         console.print(
-            "consent verdicts: " + ", ".join(f"{k} {v:,}" for k, v in recs["consent_verdicts"].items())
+            "consent verdicts: " + ", ".join(f"{k} {v:,}" for k, v in recs.consent_verdicts.items())
         )
-    if recs["redacted"]:
-        console.print(
-            f"{recs['redacted']:,} kept record(s) redacted ({recs['pii_redactions']:,} PII span(s))"
-        )
-    if recs["kept_without_provenance"]:
+    if recs.redacted:
+        console.print(f"{recs.redacted:,} kept record(s) redacted ({recs.pii_redactions:,} PII span(s))")
+    if recs.kept_without_provenance:
         err_console.print(
-            f"[yellow]{recs['kept_without_provenance']:,} kept record(s) have no provenance "
+            f"[yellow]{recs.kept_without_provenance:,} kept record(s) have no provenance "
             "(give --sources; the profile's filter.missing_provenance decides)[/]"
         )
     console.print(
-        f"{summary['shards']} shard(s) in {summary['out']}; manifest {summary['manifest']}; "
-        f"{summary['records_per_s'] or 0:,.0f} records/s"
+        f"{summary.shards} shard(s) in {summary.out}; manifest {summary.manifest}; "
+        f"{summary.records_per_s or 0:,.0f} records/s"
     )
     if json_path:
-        write_json(json_path, summary)
+        write_json(json_path, summary.to_dict())
     return 0

@@ -15,14 +15,12 @@ from safecorpus.cli.common import (
     pct,
     reader_options,
     require_path,
-    resolve_config,
-    resolve_reader,
-    resolve_store,
     store_options,
     write_json,
 )
 from safecorpus.ip.scan import save_scan, scan_corpus
 from safecorpus.ip.summary import ip_summary
+from safecorpus.policy import Policy
 from safecorpus.registry.db import open_store
 from safecorpus.report.privacy import Masker
 
@@ -48,10 +46,11 @@ def scan_cmd(
     **reader: Any,
 ) -> int:
     """Scan every record for copyright notices, licence marks, creative works and opt-out signals."""
-    project, _ = resolve_config(config_path, profile_name)
-    folder, url = resolve_store(project, store_dir, store_url)
+    policy = Policy.compile(config_path, profile_name, store_dir=store_dir, store_url=store_url, **reader)
+    folder, url = policy.store_dir, policy.store_url
     engine = open_store(url)
-    summary = scan_corpus(require_path(path), resolve_reader(project, **reader), folder)
+    summary = scan_corpus(require_path(path), policy.reader, folder)
+    summary["policy"] = policy.describe()
     save_scan(engine, summary)
     for s in summary["sources"]:
         console.print(
@@ -80,8 +79,8 @@ def summary_cmd(
     store_url: str | None,
 ) -> int:
     """The corpus IP summary to publish: licences, training permission, opt-outs, scan counts."""
-    project, profile = resolve_config(config_path, profile_name)
-    _, url = resolve_store(project, store_dir, store_url)
+    policy = Policy.compile(config_path, profile_name, store_dir=store_dir, store_url=store_url)
+    profile, url = policy.profile, policy.store_url
     doc = Masker().walk(ip_summary(open_store(url), profile))  # published: no personal data unmasked
     for lic in doc["licences"]:
         flag = "  FLAGGED" if lic["flagged"] else ""

@@ -18,13 +18,12 @@ from safecorpus.cli.common import (
     config_options,
     console,
     err_console,
-    resolve_config,
     write_json,
 )
-from safecorpus.config import load_config
 from safecorpus.detect.lexicon.coverage import lexicon_coverage
 from safecorpus.detect.lexicon.library import Lexicon, read_lexicon, write_lexicon
 from safecorpus.errors import LexiconError
+from safecorpus.policy import Policy
 
 
 @cli.group()
@@ -63,8 +62,9 @@ def stats(
     to safecorpus.toml [lexicon] path, else the packaged 'default'."""
     from safecorpus.detect.lexicon.rules import context_rule, default_allow_list_for
 
-    project, profile = resolve_config(config_path, profile_name)
-    lex = read_lexicon(library or project.section("lexicon").get("path", "default"))
+    policy = Policy.compile(config_path, profile_name, lexicon=library)
+    profile = policy.profile
+    lex = read_lexicon(policy.lexicon)
     cov = lexicon_coverage(lex, profile)
     table = Table(
         title=f"Keyword library {cov['lexicon']} (updated {cov['updated_at'] or 'unknown'}) — "
@@ -171,7 +171,7 @@ def check(
     from safecorpus.detect.lexicon.rules import load_rules
     from safecorpus.io.records import Record
 
-    lex = read_lexicon(library or load_config(config_path).section("lexicon").get("path", "default"))
+    lex = read_lexicon(Policy.compile(config_path, lexicon=library).lexicon)
     detector = _make_detector(lex, variants)
     rules = load_rules(lex, detector, allow_path, use_allow=not no_allow)
     matches = detector.match_batch([text])

@@ -11,7 +11,7 @@ import orjson
 
 from safecorpus import SCHEMA_VERSION
 from safecorpus.cli import cli
-from safecorpus.cli.common import config_options, resolve_config, section_defaults
+from safecorpus.cli.common import config_options, section_defaults
 from safecorpus.detect.base import Detector
 from safecorpus.errors import InputError
 from safecorpus.modeltest.assess import (
@@ -26,6 +26,7 @@ from safecorpus.modeltest.assess import (
 from safecorpus.modeltest.bank import BANKS, packaged_banks, read_bank
 from safecorpus.modeltest.refusal import RefusalDetector, binary_metrics
 from safecorpus.modeltest.runner import RunConfig, load_answers, run_bank
+from safecorpus.policy import Policy
 
 
 def _items(paths: tuple[str, ...], banks: tuple[str, ...]):
@@ -104,7 +105,7 @@ def run_cmd(
     model = _need(model, "--model", "model")
     items = _items(bank_files, banks)
     if drawn_only:
-        plans = planned_draws(items, resolve_config(config_path, profile_name)[1], seed)
+        plans = planned_draws(items, Policy.compile(config_path, profile_name).profile, seed)
         wanted = {it.id for drawn in plans.values() for it in drawn}
         items = [it for it in items if it.id in wanted]
     store = store or f".safecorpus/answers-{model.replace('/', '_')}.jsonl"
@@ -196,7 +197,7 @@ def sheet_cmd(store, bank_files, seed, config_path, profile_name, out_path) -> N
     """Export the manual judging sheet for the generated-content manual draw (fill in the pass column)."""
     store = _need(store, "--store", "answers")
     items = _items(bank_files, ())
-    plans = planned_draws(items, resolve_config(config_path, profile_name)[1], seed)
+    plans = planned_draws(items, Policy.compile(config_path, profile_name).profile, seed)
     n = export_sheet(plans["generated/manual"], load_answers(store), out_path)
     click.echo(
         f"wrote {n} rows to {out_path}; fill in 'pass' (是/否) and pass it to `modeltest assess --manual`"
@@ -258,8 +259,8 @@ def assess_cmd(
 ) -> None:
     """Draw the profile's samples, judge the answers and give meets / fails / marginal verdicts."""
     store = _need(store, "--store", "answers")
-    project, profile = resolve_config(config_path, profile_name)
-    lexicon_path = lexicon_path or project.section("lexicon").get("path", "default")
+    policy = Policy.compile(config_path, profile_name, lexicon=lexicon_path)
+    profile, lexicon_path = policy.profile, policy.lexicon
     items = _items(bank_files, ())
     answers = load_answers(store)
     notes = []
@@ -346,6 +347,7 @@ def assess_cmd(
             {
                 "schema_version": SCHEMA_VERSION,
                 "profile": profile.name,
+                "policy": policy.describe(),
                 "seed": seed,
                 "store": str(store),
                 "refusal_detector": f"{refusal.name}@{refusal.version}",

@@ -15,14 +15,13 @@ from safecorpus.cli.common import (
     err_console,
     reader_options,
     require_path,
-    resolve_config,
-    resolve_reader,
 )
 from safecorpus.detect import registry
 from safecorpus.detect.pii.detector import SCHEMA_VERSION, PiiDetector, scan_records
 from safecorpus.detect.redact import redact
 from safecorpus.errors import ConfigError, InputError
 from safecorpus.io.records import Record
+from safecorpus.policy import Policy
 
 
 @cli.group()
@@ -81,13 +80,14 @@ def scan(
     from safecorpus.io.reader import iter_corpus
 
     root = require_path(path)
-    project, _ = resolve_config(config_path, profile_name)
-    options = resolve_reader(project, **reader_given)
+    policy = Policy.compile(config_path, profile_name, **reader_given)
+    options = policy.reader
     detector = registry.build(
         "pii", registry.BuildContext(pii_min_score=min_score, pii_sensitive=not no_sensitive)
     )
     assert isinstance(detector, PiiDetector)  # the PII extra is installed: this module imports it
     media = _media_detectors(root, image_field, audio_field)
+    stamp = policy.describe()
     counts = {"records": 0, "with_findings": 0, "findings": 0, "rejected": 0, "media_problems": 0}
 
     def records() -> Any:
@@ -99,7 +99,7 @@ def scan(
 
     with open(out_path, "wb") as fh:
         for row in scan_records(records(), detector, media):
-            row = {"schema_version": SCHEMA_VERSION, **row}
+            row = {"schema_version": SCHEMA_VERSION, **row, "policy": stamp}
             counts["records"] += 1
             counts["media_problems"] += len(row.get("media_problems", ()))
             counts["findings"] += len(row["findings"])

@@ -8,8 +8,9 @@ import click
 import orjson
 
 from safecorpus.cli import cli
-from safecorpus.cli.common import config_options, console, resolve_config, resolve_store, store_options
+from safecorpus.cli.common import config_options, console, store_options
 from safecorpus.errors import InputError
+from safecorpus.policy import Policy
 from safecorpus.registry.db import open_store
 from safecorpus.report.build import build_report
 from safecorpus.report.stored import attach
@@ -75,8 +76,8 @@ def report_cmd(
 ) -> int:
     """Write report.html (self-contained), report.pdf and report.json from the stored results, with the
     keyword list (XLSX, CSV) and the test-question sheet (XLSX) for filing."""
-    project, _ = resolve_config(config_path, profile_name)
-    _, url = resolve_store(project, store_dir, store_url)
+    policy = Policy.compile(config_path, profile_name, store_dir=store_dir, store_url=store_url)
+    url = policy.store_url
     engine = open_store(url)
     if modeltest_path:
         digest = attach(

@@ -13,16 +13,13 @@ from safecorpus.cli.common import (
     config_options,
     json_option,
     require_path,
-    resolve_config,
-    resolve_reader,
-    resolve_store,
     section_defaults,
     store_options,
     write_json,
 )
-from safecorpus.config import load_config
 from safecorpus.errors import InputError
 from safecorpus.io.options import ReaderOptions
+from safecorpus.policy import Policy
 
 
 def _store_options(f):
@@ -33,7 +30,8 @@ def _store_options(f):
 def _engine(store_dir: str | None, store_url: str | None, config_path: str | None = None):
     from safecorpus.review.store import open_review_store
 
-    folder, url = resolve_store(load_config(config_path), store_dir, store_url)
+    policy = Policy.compile(config_path, store_dir=store_dir, store_url=store_url)
+    folder, url = policy.store_dir, policy.store_url
     return open_review_store(url, folder)
 
 
@@ -74,7 +72,7 @@ def serve(
     if stop_decided:
         from safecorpus.assess.sequential import design_from_profile
 
-        design = design_from_profile(resolve_config(config_path, profile_name)[1])
+        design = design_from_profile(Policy.compile(config_path, profile_name).profile)
     uvicorn.run(
         create_app(engine, secure_cookies, lang, stop_design=design),
         host=host,
@@ -124,7 +122,7 @@ def _reader_options(
 ) -> ReaderOptions:
     """The three fields the review importers read; unset ones come from [input], then the defaults."""
     given = {"text_field": text_field, "id_field": id_field, "source_field": source_field}
-    full = resolve_reader(load_config(config_path), **given)
+    full = Policy.compile(config_path, **given).reader
     return ReaderOptions(text_field=full.text_field, id_field=full.id_field, source_field=full.source_field)
 
 
@@ -345,7 +343,7 @@ def stats(
     doc = {
         "schema_version": "2",
         "progress": progress(engine),
-        "manual_sample": manual_sample_result(engine, resolve_config(config_path, profile_name)[1]),
+        "manual_sample": manual_sample_result(engine, Policy.compile(config_path, profile_name).profile),
         "agreement": {part: {k: asdict(v) for k, v in rows.items()} for part, rows in kappa.items()},
         "calibration": calibration_table(engine),
         "corrected_prevalence": corrected_table(engine),

@@ -18,13 +18,11 @@ from safecorpus.cli.common import (
     pct,
     reader_options,
     require_path,
-    resolve_config,
-    resolve_reader,
-    resolve_store,
     store_options,
     write_json,
 )
 from safecorpus.errors import InputError
+from safecorpus.policy import Policy
 from safecorpus.registry.db import open_store
 from safecorpus.registry.results import known_sources, latest_results, source_history
 from safecorpus.registry.source_registry import (
@@ -116,8 +114,8 @@ def list_sources(
     json_path: str | None,
 ) -> int:
     """One line per source: its latest stored verdict."""
-    project, _ = resolve_config(config_path, profile_name)
-    _, url = resolve_store(project, store_dir, store_url)
+    policy = Policy.compile(config_path, profile_name, store_dir=store_dir, store_url=store_url)
+    url = policy.store_url
     rows = latest_results(open_store(url))
     if json_path:
         write_json(json_path, _latest_doc(url, rows))
@@ -159,8 +157,8 @@ def show_source(
     json_path: str | None,
 ) -> int:
     """Every stored assessment of source NAME, newest first, with its evidence."""
-    project, _ = resolve_config(config_path, profile_name)
-    _, url = resolve_store(project, store_dir, store_url)
+    policy = Policy.compile(config_path, profile_name, store_dir=store_dir, store_url=store_url)
+    url = policy.store_url
     engine = open_store(url)
     history = source_history(engine, name)
     if not history:
@@ -221,8 +219,8 @@ def add_source(
     **fields: str | None,
 ) -> int:
     """Register (or replace) source NAME; list fields such as --languages take 'zh;en'."""
-    project, _ = resolve_config(config_path, profile_name)
-    _, url = resolve_store(project, store_dir, store_url)
+    policy = Policy.compile(config_path, profile_name, store_dir=store_dir, store_url=store_url)
+    url = policy.store_url
     entry = entry_from_fields({"name": name, "provenance_type": provenance_type, **fields})
     counts = add_entries(open_store(url), [entry])
     console.print(f"{'added' if counts['added'] else 'updated'} source {name!r} ({provenance_type})")
@@ -238,8 +236,8 @@ def import_sources(
     path: str, config_path: str | None, profile_name: str | None, store_dir: str | None, store_url: str | None
 ) -> int:
     """Register every source of a sources file (YAML or CSV, the format `filter --sources` reads)."""
-    project, _ = resolve_config(config_path, profile_name)
-    _, url = resolve_store(project, store_dir, store_url)
+    policy = Policy.compile(config_path, profile_name, store_dir=store_dir, store_url=store_url)
+    url = policy.store_url
     engine = open_store(url)
     counts = import_file(engine, path)
     console.print(f"{path}: {counts['added']} source(s) added, {counts['updated']} updated")
@@ -270,8 +268,8 @@ def check_sources(
     store_url: str | None,
 ) -> int:
     """The registry: missing required fields (non-conformances) and the diversity view."""
-    project, profile = resolve_config(config_path, profile_name)
-    _, url = resolve_store(project, store_dir, store_url)
+    policy = Policy.compile(config_path, profile_name, store_dir=store_dir, store_url=store_url)
+    profile, url = policy.profile, policy.store_url
     engine = open_store(url)
     entries = registered(engine)
     if not entries:
@@ -346,11 +344,9 @@ def audit_sources(
     **reader: Any,
 ) -> int:
     """Provenance audit (GB/T 45652 8.2.2): sample records per provenance type and check their records."""
-    project, _ = resolve_config(config_path, profile_name)
-    folder, url = resolve_store(project, store_dir, store_url)
-    doc = run_audit(
-        open_store(url), require_path(path), resolve_reader(project, **reader), folder, seed, per_type
-    )
+    policy = Policy.compile(config_path, profile_name, store_dir=store_dir, store_url=store_url, **reader)
+    folder, url = policy.store_dir, policy.store_url
+    doc = run_audit(open_store(url), require_path(path), policy.reader, folder, seed, per_type)
     for t in doc["types"]:
         console.print(
             f"  {t['provenance_type']}: {t['sampled']} of {t['population']:,} sampled; provenance "
@@ -358,5 +354,5 @@ def audit_sources(
             f"{t['passed']}/{t['sampled']} ({pct(t['pass_share'])})"
         )
     if json_path:
-        write_json(json_path, {"schema_version": SCHEMA_VERSION, **doc})
+        write_json(json_path, {"schema_version": SCHEMA_VERSION, **doc, "policy": policy.describe()})
     return 0

@@ -12,7 +12,8 @@ from safecorpus.assess import sequential as sq
 from safecorpus.assess.manual_sample import from_profile
 from safecorpus.assess.prevalence import corrected_prevalence
 from safecorpus.cli import cli
-from safecorpus.cli.common import config_options, console, err_console, pct, resolve_config, write_json
+from safecorpus.cli.common import config_options, console, err_console, pct, write_json
+from safecorpus.policy import Policy
 
 COUNT = click.IntRange(min=0)
 DEFAULT_RATES = "0.005,0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.08,0.10,0.12,0.15"
@@ -96,7 +97,7 @@ def manual_sample(
     fail_unless_meets: bool,
 ) -> int:
     """The corpus manual-sample result (≥ 4,000 items, ≥ 96% clean in the standard) with its interval."""
-    _, profile = resolve_config(config_path, profile_name)
+    profile = Policy.compile(config_path, profile_name).profile
     try:
         got = from_profile(clean, total, profile)
     except ValueError as exc:
@@ -117,7 +118,7 @@ def manual_sample(
 def _design(
     config_path: str | None, profile_name: str | None, overrides: dict[str, Any]
 ) -> sq.SequentialDesign:
-    _, profile = resolve_config(config_path, profile_name)
+    profile = Policy.compile(config_path, profile_name).profile
     table = {**(profile.get("source.sequential", {}) or {}), **{k: v for k, v in overrides.items() if v}}
     data = {**profile.data, "source": {**profile.data["source"], "sequential": table}}
     return sq.design_from_profile(type(profile)(data, profile.origin))

@@ -27,6 +27,7 @@ from safecorpus.consent.ledger import (
 )
 from safecorpus.consent.records import Consent
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 
 VERDICTS = (
     "no_pi",
@@ -93,7 +94,7 @@ def consent_verdict(
         code = status_code(consent, withdrawn)
     else:
         code = ledger.status(subject, at)
-    pii = [f for f in findings if f.layer == "pii"]
+    pii = [f for f in findings if f.layer == Layer.PII]
     categories = {f.evidence.get("category") for f in pii} - {None}
     verdict = verdict_of(code, bool(pii), CHILD_CATEGORY in categories, bool(categories - {CHILD_CATEGORY}))
     needs = verdict in VIOLATING
@@ -112,7 +113,7 @@ def consent_verdict(
             Finding(
                 record_id=rid,
                 detector=DETECTOR,
-                layer="pii",
+                layer=Layer.PII.value,
                 risk="A.4.6",
                 score=1.0,
                 topic="consent_withdrawn",

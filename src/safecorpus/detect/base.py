@@ -82,7 +82,12 @@ class Detector(Protocol):
 
     name: str
     version: str
-    layer: str
+
+    @property
+    def layer(self) -> str:
+        """The layer of its findings: a :class:`~safecorpus.detect.layers.Layer` value (detectors declare
+        ``Layer.X.value``, a plain string, so dictionaries keyed by layer stay plain JSON)."""
+        ...
 
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]: ...
 

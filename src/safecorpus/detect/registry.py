@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from safecorpus.detect.base import Detector
+from safecorpus.detect.layers import Layer
 from safecorpus.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class DetectorEntry:
     """One registered detector: its name, the layer its findings belong to, and how to build it."""
 
     name: str
-    layer: str
+    layer: Layer
     build: Callable[[BuildContext], Detector | None]
     summary: str
 
@@ -211,16 +212,16 @@ IP_DETECTORS = ("ip.copyright_notice", "ip.licence_mark", "ip.creative_work", "i
 register(
     DetectorEntry(
         "keyword",
-        "keyword",
+        Layer.KEYWORD,
         _build_keyword,
         "the keyword library with the profile's obfuscation variants ([lexicon.variants])",
     )
 )
-register(DetectorEntry("pii", "pii", _build_pii, "personal information recognisers (no consent applied)"))
+register(DetectorEntry("pii", Layer.PII, _build_pii, "personal information recognisers (no consent applied)"))
 register(
     DetectorEntry(
         "pii.consent",
-        "pii",
+        Layer.PII,
         _build_pii_consent,
         "personal information with each record's consent verdict (needs_basis) from the ledger",
     )
@@ -228,7 +229,7 @@ register(
 register(
     DetectorEntry(
         "classifier.fast",
-        "classifier",
+        Layer.CLASSIFIER,
         _build_classifier("fast"),
         "the content-risk classifier's fast tier ([classifier])",
     )
@@ -236,7 +237,7 @@ register(
 register(
     DetectorEntry(
         "classifier.assessment",
-        "classifier",
+        Layer.CLASSIFIER,
         _build_classifier("assessment"),
         "the classifier's assessment tier (falls back to the fast tier when its model is missing)",
     )
@@ -244,12 +245,12 @@ register(
 register(
     DetectorEntry(
         "blocklist",
-        "blocklist",
+        Layer.BLOCKLIST,
         _build_blocklist,
         "a domain, hash or document blocklist (filter --blocklist; the packaged domain list)",
     )
 )
-register(DetectorEntry("guard", "guard", _build_guard, "a guard model behind an endpoint ([guard])"))
+register(DetectorEntry("guard", Layer.GUARD, _build_guard, "a guard model behind an endpoint ([guard])"))
 for _name, _summary in zip(
     IP_DETECTORS,
     (
@@ -260,4 +261,4 @@ for _name, _summary in zip(
     ),
     strict=True,
 ):
-    register(DetectorEntry(_name, "ip", _build_ip(_name.removeprefix("ip.")), _summary))
+    register(DetectorEntry(_name, Layer.IP, _build_ip(_name.removeprefix("ip.")), _summary))

@@ -24,6 +24,7 @@ from typing import Any
 
 from safecorpus.detect.base import Detector, detector_id
 from safecorpus.detect.guard.judge import GuardItem, GuardJudge
+from safecorpus.detect.layers import Layer
 from safecorpus.errors import ConfigError, InputError
 from safecorpus.io.records import Record
 from safecorpus.modeltest.bank import BankItem
@@ -33,8 +34,8 @@ from safecorpus.modeltest.stats import RateVerdict
 from safecorpus.taxonomy.profile import Profile
 
 LEXICON_DETECTOR = "safecorpus.detect.lexicon.detector:LexiconDetector"
-GENERATED_LAYERS = ("manual", "keyword", "classifier")
-OPTIONAL_LAYERS = ("guard",)  # drawn too (own key), judged only when a guard endpoint is given
+GENERATED_LAYERS = (Layer.MANUAL.value, Layer.KEYWORD.value, Layer.CLASSIFIER.value)
+OPTIONAL_LAYERS = (Layer.GUARD.value,)  # drawn too (own key), judged only when a guard endpoint is given
 CLASSIFIER_DETECTOR = "the shipped fast classifier"
 
 

@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import orjson
 
+from safecorpus.detect.layers import Layer
+
 DETECTOR_NAME = "refusal"
 MODEL_FILE = "refusal_model.json.gz"
 N_FEATURES = 1 << 18
@@ -257,7 +259,7 @@ class RefusalDetector:
     """Score answers; ``threshold`` on the refusal probability (the trained model's chosen cut by default)."""
 
     name = DETECTOR_NAME
-    layer = "judge"
+    layer = Layer.JUDGE.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(self, model: dict[str, Any] | None = None, threshold: float | None = None) -> None:
         model = model or load_model()

@@ -1,6 +1,7 @@
 """The filter pipeline: read → annotate → decide → write, on a local process pool or on Ray.
 
-Public entry points: :class:`FilterConfig` and :func:`run_filter`.
+Public entry points: :class:`FilterConfig`, :func:`filter_corpus` (the typed summary) and :func:`run_filter`
+(its JSON document).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from safecorpus.pipeline.blocklist import BlocklistSpec, content_hash, content_hash_hex
 from safecorpus.pipeline.policy import FilterPolicy
 from safecorpus.pipeline.provenance import SourceCatalog, load_sources
-from safecorpus.pipeline.run import FilterConfig, plan, run_filter, verdicts_from_store
+from safecorpus.pipeline.run import FilterConfig, filter_corpus, plan, run_filter, verdicts_from_store
 
 __all__ = [
     "BlocklistSpec",
@@ -17,6 +18,7 @@ __all__ = [
     "SourceCatalog",
     "content_hash",
     "content_hash_hex",
+    "filter_corpus",
     "load_sources",
     "plan",
     "run_filter",

@@ -15,13 +15,14 @@ from typing import Any
 import xxhash
 
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.errors import ConfigError
 from safecorpus.io.attribution import url_parts
 from safecorpus.io.options import ReaderOptions
 from safecorpus.io.records import Record
 from safecorpus.pipeline import minhash
 
-LAYER = "blocklist"
+LAYER = Layer.BLOCKLIST.value
 RISK = "blocklist"
 KINDS = ("domains", "hashes", "docs")
 PACKAGED_DOMAINS = "packaged:domains"

@@ -21,6 +21,7 @@ from safecorpus.assess.decision import (
     prefix_lookup,
 )
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.errors import ConfigError
 from safecorpus.taxonomy.profile import Profile
 
@@ -52,7 +53,7 @@ class FilterPolicy:
     pii_identifying: tuple[str, ...] = DEFAULT_IDENTIFYING
     pii_address_min_score: float = 0.85
     pii_sensitive_needs_identifier: bool = True
-    decision_layers: tuple[str, ...] = ("keyword", "classifier")
+    decision_layers: tuple[str, ...] = (Layer.KEYWORD.value, Layer.CLASSIFIER.value)
     data_risks: tuple[str, ...] = ()
     min_score: float = 0.5
 
@@ -75,7 +76,7 @@ class FilterPolicy:
         table.pop("risk_min_score", None)  # merged into the decision rule's per-risk minima
         policy = cls(
             profile=profile.name,
-            decision_layers=tuple(sorted(rule.layers - {"pii"})),
+            decision_layers=tuple(sorted(rule.layers - {Layer.PII})),
             data_risks=tuple(sorted(rule.risks)),
             min_score=rule.min_score,
             risk_min_score=dict(rule.risk_min_score),

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from safecorpus import SCHEMA_VERSION, __version__
+from safecorpus.assess.decision import policy_stamp
 from safecorpus.detect.base import Detector
+from safecorpus.detect.layers import Layer
 from safecorpus.errors import InputError, SafecorpusError
 from safecorpus.io.options import ReaderOptions
 from safecorpus.pipeline import dedup as dedup_mod
@@ -26,6 +28,7 @@ from safecorpus.pipeline.policy import FilterPolicy
 from safecorpus.pipeline.provenance import SourceCatalog, load_sources
 from safecorpus.pipeline.spec import DEDUP_MODES, FORMATS, FileTask, JobSpec, context_for, pii_detector_class
 from safecorpus.pipeline.storage import Folder, is_remote, list_inputs, local_path
+from safecorpus.pipeline.summary import FilterRecords, FilterSummary
 from safecorpus.pipeline.worker import REASONS, STEP_OF_REASON, run_scan, run_write
 from safecorpus.taxonomy.profile import Profile
 
@@ -69,6 +72,8 @@ class FilterConfig:
     # The consent ledger (filter --consent): the full ledger (reduced to a lookup at the run's start)
     # or a lookup made earlier. None: no consent step (the profile's `pii` action applies to all PI).
     consent: ConsentLedger | ConsentLookup | None = None
+    # The fingerprint of the command's Policy, recorded in the summary and manifest (None: the profile's).
+    policy_fingerprint: str | None = None
 
 
 def _file_source(root: str, rel: str, is_dir: bool) -> str:
@@ -106,7 +111,14 @@ def _sha(*parts: Any) -> str:
 def run_filter(
     config: FilterConfig, on_progress: Callable[[str, int, int], None] | None = None
 ) -> dict[str, Any]:
-    """Filter the corpus into ``config.out``; return the summary (what ``--json`` writes)."""
+    """Filter the corpus into ``config.out``; return the summary document (what ``--json`` writes)."""
+    return filter_corpus(config, on_progress).to_dict()
+
+
+def filter_corpus(
+    config: FilterConfig, on_progress: Callable[[str, int, int], None] | None = None
+) -> FilterSummary:
+    """Filter the corpus into ``config.out``; return the typed summary."""
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     if config.fmt not in FORMATS:
@@ -224,24 +236,24 @@ def run_filter(
         flow -= n
     steps.append({"step": "write", "in": flow, "removed": 0, "out": totals["kept"]})
 
-    records = {
-        "read": totals["read"],
-        "kept": totals["kept"],
-        "removed": totals["removed"],
-        "rejected": totals["rejected"],
-        "removed_reasons": {r: removed[r] for r in REASONS if removed[r]},
-        "rejected_reasons": dict(sorted(rejected.items())),
-        "reasons": {**{r: removed[r] for r in REASONS if removed[r]}, **dict(sorted(rejected.items()))},
-        "redacted": totals["redacted_records"],
-        "pii_redactions": totals["pii_redactions"],
-        "kept_without_provenance": totals["kept_without_provenance"],
-    }
-    if consent is not None:
-        if sum(consent_verdicts.values()) != totals["read"] - totals["rejected"]:
-            raise ReconciliationError("consent verdicts do not cover every record read")
-        records["consent_verdicts"] = dict(sorted(consent_verdicts.items()))
+    if consent is not None and sum(consent_verdicts.values()) != totals["read"] - totals["rejected"]:
+        raise ReconciliationError("consent verdicts do not cover every record read")
+    records = FilterRecords(
+        read=totals["read"],
+        kept=totals["kept"],
+        removed=totals["removed"],
+        rejected=totals["rejected"],
+        removed_reasons={r: removed[r] for r in REASONS if removed[r]},
+        rejected_reasons=dict(sorted(rejected.items())),
+        redacted=totals["redacted_records"],
+        pii_redactions=totals["pii_redactions"],
+        kept_without_provenance=totals["kept_without_provenance"],
+        consent_verdicts=None if consent is None else dict(sorted(consent_verdicts.items())),
+    )
     finished = dt.datetime.now(dt.UTC)
     lexicon = getattr(ctx, "lexicon", None)
+    stamp = policy_stamp(config.profile, config.policy_fingerprint)
+    blocklists = [describe(b) for b in ctx.blocklists]
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "safecorpus", "version": __version__, "pipeline": PIPELINE_VERSION},
@@ -255,7 +267,9 @@ def run_filter(
         "policy": {
             "profile": config.profile.name,
             "origin": list(config.profile.origin),
-            "fingerprint": policy.fingerprint(),
+            "fingerprint": policy.fingerprint(),  # of the [filter] settings: the ledger's `policy`
+            "policy_fingerprint": stamp["fingerprint"],
+            "rules_version": stamp["rules_version"],
             "filter": policy.to_dict(),
         },
         "detectors": ctx.ids,
@@ -263,10 +277,12 @@ def run_filter(
         if lexicon is None
         else {"name": lexicon.name, "version": lexicon.version, "id": lexicon.ident},
         "models": [
-            i for d, i in zip(ctx.detectors, ctx.ids, strict=True) if d.layer in ("classifier", "judge")
+            i
+            for d, i in zip(ctx.detectors, ctx.ids, strict=True)
+            if d.layer in (Layer.CLASSIFIER, Layer.JUDGE)
         ],
-        "pii": next((i for d, i in zip(ctx.detectors, ctx.ids, strict=True) if d.layer == "pii"), None),
-        "blocklists": [describe(b) for b in ctx.blocklists],
+        "pii": next((i for d, i in zip(ctx.detectors, ctx.ids, strict=True) if d.layer == Layer.PII), None),
+        "blocklists": blocklists,
         "sources_file": catalog.describe(),
         "consent": None if consent is None else {**consent.describe(), "evaluated_at": started.isoformat()},
         "assessment": {
@@ -280,35 +296,36 @@ def run_filter(
             "minhash": minhash.VERSION if config.dedup == "near" else None,
         },
         "output": {"format": config.fmt, "shard_size": config.shard_size, "shards": shards},
-        "records": records,
+        "records": records.to_dict(),
         "steps": steps,
         "flagged_risks": dict(sorted(risks.items())),
         "notices": notices,
     }
     out.write_atomic("manifest.json", orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
     elapsed = time.perf_counter() - t0
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "corpus": config.corpus,
-        "out": out_url,
-        "manifest": f"{out_url}/manifest.json",
-        "profile": config.profile.name,
-        "policy_fingerprint": policy.fingerprint(),
-        "records": records,
-        "steps": steps,
-        "flagged_risks": dict(sorted(risks.items())),
-        "detectors": ctx.ids,
-        "blocklists": manifest["blocklists"],
-        "shards": len(shards),
-        "files": len(files),
-        "notices": notices,
-        "executor": config.executor,
-        "workers": config.workers,
-        "started_at": started.isoformat(),
-        "finished_at": finished.isoformat(),
-        "duration_s": round(elapsed, 3),
-        "records_per_s": round(totals["read"] / elapsed, 1) if elapsed > 0 else None,
-    }
+    return FilterSummary(
+        schema_version=SCHEMA_VERSION,
+        corpus=config.corpus,
+        out=out_url,
+        manifest=f"{out_url}/manifest.json",
+        profile=config.profile.name,
+        policy_fingerprint=policy.fingerprint(),
+        policy={**stamp, "filter_fingerprint": policy.fingerprint()},
+        records=records,
+        steps=steps,
+        flagged_risks=dict(sorted(risks.items())),
+        detectors=ctx.ids,
+        blocklists=blocklists,
+        shards=len(shards),
+        files=len(files),
+        notices=notices,
+        executor=config.executor,
+        workers=config.workers,
+        started_at=started.isoformat(),
+        finished_at=finished.isoformat(),
+        duration_s=round(elapsed, 3),
+        records_per_s=round(totals["read"] / elapsed, 1) if elapsed > 0 else None,
+    )
 
 
 def _clean_stale(

@@ -20,6 +20,7 @@ import orjson
 
 from safecorpus import SCHEMA_VERSION
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.detect.redact import redact
 from safecorpus.io.opener import format_suffix
 from safecorpus.io.records import FileNotice, Record, Rejection
@@ -240,7 +241,7 @@ def decide(
     spec, policy = ctx.spec, ctx.spec.policy
     verdict = spec.verdicts.get(record.source)
     prov = spec.catalog.provenance(record.source, record.meta, record.file, spec.reader.url_field)
-    pii = [f for f in findings if f.layer == "pii" and f.score >= policy.pii_min_score]
+    pii = [f for f in findings if f.layer == Layer.PII and f.score >= policy.pii_min_score]
     consent, subject, pii = _consent(ctx, record, pii)
     # only PI that is personal information under the decision rule ([decision.pii]) is acted on: a name
     # or a place alone is kept as written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +12,10 @@ from sqlalchemy.engine import Engine
 from safecorpus.registry.db import Run, SourceResult, TechnicalSampleResult, session
 
 
-def save_run(engine: Engine, summary: dict[str, Any], profile_data: dict[str, Any]) -> None:
+def save_run(engine: Engine, summary: Mapping[str, Any], profile_data: dict[str, Any]) -> None:
+    """Store a run: its summary document (``RunSummary.to_dict()``) whole, and its per-source and
+    technical-sample rows."""
+    summary = dict(summary)
     samp, recs, tech = summary["sampling"], summary["records"], summary["technical_sample"]
     run = Run(
         id=summary["run_id"],

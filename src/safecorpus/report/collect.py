@@ -103,6 +103,16 @@ def run_profile(run: dict[str, Any]) -> Profile:
     )
 
 
+def run_policy(run: dict[str, Any], profile: Profile) -> dict[str, Any]:
+    """The ``policy`` object the run recorded; a run stored before it was recorded gets its profile and the
+    rules version of its decision description, and no fingerprint (the settings it ran under are unknown)."""
+    recorded = run["summary"].get("policy")
+    if recorded:
+        return dict(recorded)
+    decision = (run["summary"].get("detectors") or {}).get("decision") or {}
+    return {"profile": profile.name, "fingerprint": None, "rules_version": decision.get("rules_version")}
+
+
 def build_document(
     stored: dict[str, Any],
     *,
@@ -245,6 +255,7 @@ def build_document(
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "lang": lang,
         "results_sha256": results_hash(stored),
+        "policy": run_policy(run, profile),
         "scope": {
             "corpus": run["corpus"],
             "run_id": run["id"],

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from safecorpus.detect.layers import DECISION_LAYERS
 from safecorpus.keyspec import Bool, Float, Int, List, MapOf, Str, Table, Value
 from safecorpus.taxonomy.risks import load_taxonomy
 
 ACTIONS = ("drop", "redact", "keep")
 KEEP_DROP = ("drop", "keep")
 CONSENT_NEEDING = ("pi_needs_consent", "sensitive_needs_separate_consent", "child_needs_guardian_consent")
-LAYERS = ("keyword", "classifier", "pii", "guard", "ip")
+LAYERS = tuple(str(layer) for layer in DECISION_LAYERS)
 BIG = 10**9
 
 

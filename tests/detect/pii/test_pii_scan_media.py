@@ -82,7 +82,12 @@ def test_faces_and_speech_become_biometric_findings(tmp_path, corpus):
     assert problems["media/nope.png"] == "file not found"
     assert "remote URL" in problems["https://example.com/a.wav"]
     assert "not a PCM WAV" in rows["broken"]["media_problems"][0]["problem"]
-    assert rows["plain"] == {"schema_version": rows["plain"]["schema_version"], "id": "plain", "findings": []}
+    assert rows["plain"] == {
+        "schema_version": rows["plain"]["schema_version"],
+        "id": "plain",
+        "findings": [],
+        "policy": rows["plain"]["policy"],  # every row records the policy (tests/e2e/test_policy_recorded.py)
+    }
     assert "3 media reference(s) could not be read" in output
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from safecorpus.detect.base import Finding
 from safecorpus.detect.classifier.model import ANY, AssessmentClassifier, FastClassifier
 from safecorpus.detect.classifier.training import ASSESSMENT_FILE, FAST_FILE
+from safecorpus.detect.layers import Layer
 from safecorpus.errors import ConfigError
 from safecorpus.io.records import Record
 
@@ -59,7 +60,7 @@ def _load_assessment(path: str, fast_path: str) -> AssessmentClassifier:
 
 
 class ClassifierDetector:
-    layer = "classifier"
+    layer = Layer.CLASSIFIER.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(
         self,

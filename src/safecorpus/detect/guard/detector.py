@@ -13,6 +13,7 @@ from typing import Any
 
 from safecorpus.detect.base import Finding
 from safecorpus.detect.guard.judge import DEFAULT_CACHE, GuardConfig, GuardItem, GuardJudge
+from safecorpus.detect.layers import Layer
 from safecorpus.errors import ConfigError
 from safecorpus.io.records import Record
 
@@ -21,7 +22,7 @@ UNJUDGED = "unjudged"
 
 class GuardDetector:
     name = "guard"
-    layer = "guard"
+    layer = Layer.GUARD.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(self, judge: GuardJudge) -> None:
         self.judge = judge

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.io.records import Record
 
 VERSION = "1.0.0"
@@ -32,7 +33,7 @@ class CopyrightNoticeDetector:
 
     name = "ip_copyright_notice"
     version = VERSION
-    layer = "ip"
+    layer = Layer.IP.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]:
         return [self.find(r.id, r.text) for r in records]

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.io.records import Record
 
 VERSION = "1.0.0"
@@ -43,7 +44,7 @@ class CreativeWorkDetector:
 
     name = "ip_creative_work"
     version = VERSION
-    layer = "ip"
+    layer = Layer.IP.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]:
         return [self.find(r.id, r.text) for r in records]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.io.records import Record
 
 VERSION = "1.0.0"
@@ -49,7 +50,7 @@ class OptOutDetector:
 
     name = "ip_opt_out"
     version = VERSION
-    layer = "ip"
+    layer = Layer.IP.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]:
         out = []

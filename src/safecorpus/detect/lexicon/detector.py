@@ -23,6 +23,7 @@ from itertools import pairwise
 import numpy as np
 
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.detect.lexicon import variants as V
 from safecorpus.detect.lexicon.library import Lexicon, Term
 from safecorpus.detect.lexicon.matcher import LiteralMatcher, make_matcher
@@ -131,7 +132,7 @@ def _is_word_term(pattern: str) -> bool:
 class LexiconDetector:
     """Detector over a keyword library; build once per process (compiled matchers are cached on disk)."""
 
-    layer = "keyword"
+    layer = Layer.KEYWORD.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(
         self,

@@ -7,6 +7,7 @@ from operator import attrgetter
 from typing import Any
 
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.detect.pii.engine import PiiEngine, PiiSpan, cached_database, scan_ids
 from safecorpus.detect.pii.recognizers import default_recognizers
 from safecorpus.detect.pii.sensitive import sensitive_recognizers
@@ -37,7 +38,7 @@ class PiiDetector:
 
     name = "pii"
     version = VERSION
-    layer = "pii"
+    layer = Layer.PII.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(
         self, *, min_score: float = 0.0, sensitive: bool = True, accelerate: bool | None = None

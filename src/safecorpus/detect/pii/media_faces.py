@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.detect.pii._media import media_refs
 from safecorpus.io.records import Record
 
@@ -75,7 +76,7 @@ class FaceDetector:
 
     name = "media_faces"
     version = VERSION
-    layer = "pii"
+    layer = Layer.PII.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(self, image_field: str = "image", root: str | Path | None = None, **finder: Any) -> None:
         self.image_field = image_field

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from safecorpus.detect.base import Finding
+from safecorpus.detect.layers import Layer
 from safecorpus.detect.pii._media import media_refs
 from safecorpus.io.records import Record
 
@@ -168,7 +169,7 @@ class SpeechDetector:
 
     name = "media_speech"
     version = VERSION
-    layer = "pii"
+    layer = Layer.PII.value  # a plain str: findings and the dicts keyed by layer stay JSON-plain
 
     def __init__(self, audio_field: str = "audio", root: str | Path | None = None, vad: Vad | None = None):
         self.audio_field = audio_field
