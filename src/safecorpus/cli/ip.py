@@ -12,10 +12,11 @@ from safecorpus.cli import cli
 from safecorpus.cli.common import (
     config_options,
     console,
+    pass_options,
     pct,
     reader_options,
-    require_path,
     resolve_config,
+    resolve_corpus,
     resolve_reader,
     resolve_store,
     store_options,
@@ -23,6 +24,7 @@ from safecorpus.cli.common import (
 )
 from safecorpus.ip.scan import save_scan, scan_corpus
 from safecorpus.ip.summary import ip_summary
+from safecorpus.pipeline.corpus_pass import PassOptions
 from safecorpus.registry.db import open_store
 from safecorpus.report.privacy import Masker
 
@@ -38,6 +40,7 @@ def ip() -> None:
 @reader_options
 @config_options
 @store_options
+@pass_options
 def scan_cmd(
     path: str,
     json_path: str | None,
@@ -45,13 +48,15 @@ def scan_cmd(
     profile_name: str | None,
     store_dir: str | None,
     store_url: str | None,
+    run_on: PassOptions,
     **reader: Any,
 ) -> int:
-    """Scan every record for copyright notices, licence marks, creative works and opt-out signals."""
+    """Scan every record of the corpus at PATH (a file, a folder or an fsspec URL) for copyright
+    notices, licence marks, creative works and opt-out signals."""
     project, _ = resolve_config(config_path, profile_name)
     folder, url = resolve_store(project, store_dir, store_url)
     engine = open_store(url)
-    summary = scan_corpus(require_path(path), resolve_reader(project, **reader), folder)
+    summary = scan_corpus(resolve_corpus(path), resolve_reader(project, **reader), folder, run_on=run_on)
     save_scan(engine, summary)
     for s in summary["sources"]:
         console.print(

@@ -1,0 +1,80 @@
+"""Every command that scans a corpus is a reducer over the one corpus pass: two workers (and an fsspec
+URL) give what one process gives, byte for byte where the command writes a file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from safecorpus.detect import findings_io
+
+TEXTS = (
+    "Copyright 2021 Example Press. All rights reserved. A short story about the sea.",
+    "Released under CC BY-NC 4.0 by the authors; call 13812345678 for details.",
+    "Plain words about gardens and weather, nothing more.",
+    "Contact me at someone@example.com or 13912345678, thanks.",
+)
+
+
+def write_corpus(folder: Path, files: int = 3, per_file: int = 12) -> Path:
+    """A few files over three sources, with IP marks, personal information and a broken line each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in range(files):
+        with (folder / f"part{f}.jsonl").open("w", encoding="utf-8") as fh:
+            for i in range(per_file):
+                rec = {
+                    "id": f"p{f}-{i}",
+                    "text": f"{TEXTS[(i + f) % len(TEXTS)]} ({f}.{i})",
+                    "source": ["news", "forum", "books"][i % 3],
+                    "user_id": f"u{i % 5}",
+                }
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            fh.write("{broken json\n")
+    return folder
+
+
+def invoke(*args: str) -> Any:
+    from safecorpus.cli import _register, cli
+
+    _register()
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "corpus")
+
+
+def _ip_scan(corpus: str, store: Path, *extra: str) -> tuple[dict[str, Any], bytes]:
+    out = store / "scan.json"
+    invoke("ip", "scan", corpus, "--store-dir", str(store), "--json", str(out), *extra)
+    doc = json.loads(out.read_text())
+    return doc, Path(doc["evidence_file"]).read_bytes()
+
+
+def test_ip_scan_on_two_workers_and_a_memory_url_gives_one_process_results(corpus, tmp_path):
+    fsspec = pytest.importorskip("fsspec")
+    one, one_file = _ip_scan(str(corpus), tmp_path / "one")
+    two, two_file = _ip_scan(str(corpus), tmp_path / "two", "--workers", "2")
+    fs = fsspec.filesystem("memory")
+    for path in sorted(corpus.iterdir()):
+        fs.pipe_file(f"/pass-ip/{path.name}", path.read_bytes())
+    try:
+        mem, mem_file = _ip_scan("memory://pass-ip", tmp_path / "mem")
+    finally:
+        fs.rm("/pass-ip", recursive=True)
+    assert one["records"] == 36 and sum(s["flagged"] for s in one["sources"]) > 0
+    for doc in (two, mem):
+        assert doc["sources"] == one["sources"] and doc["records"] == one["records"]
+    assert two_file == one_file and mem_file == one_file
+    header = json.loads(one_file.splitlines()[0])
+    assert header["schema"] == findings_io.FINDINGS_SCHEMA and header["detectors"] == one["detectors"]
+    rows = list(findings_io.read_findings(one["evidence_file"]))
+    assert [r.n for r in rows] == sorted(r.n for r in rows) and all(r.findings for r in rows)
+    assert {r.id for r in rows if r.extra["flagged"]} >= {"p0-0"}
