@@ -78,3 +78,16 @@ def test_ip_scan_on_two_workers_and_a_memory_url_gives_one_process_results(corpu
     rows = list(findings_io.read_findings(one["evidence_file"]))
     assert [r.n for r in rows] == sorted(r.n for r in rows) and all(r.findings for r in rows)
     assert {r.id for r in rows if r.extra["flagged"]} >= {"p0-0"}
+
+
+def test_pii_scan_on_two_workers_writes_what_one_process_writes(corpus, tmp_path):
+    outs = {}
+    for workers in ("1", "2"):
+        outs[workers] = tmp_path / f"pii-{workers}.jsonl"
+        invoke("pii", "scan", str(corpus), "--out", str(outs[workers]), "--workers", workers)
+    assert outs["2"].read_bytes() == outs["1"].read_bytes()
+    rows = list(findings_io.read_findings(outs["1"]))
+    assert [r.n for r in rows] == list(range(36))
+    assert [r.id for r in rows[:3]] == ["p0-0", "p0-1", "p0-2"]
+    assert sum(bool(r.findings) for r in rows) >= 18
+    assert all(f.layer == "pii" for r in rows for f in r.findings)
