@@ -30,7 +30,7 @@ def write_corpus(folder: Path, files: int = 3, per_file: int = 12) -> Path:
                     "id": f"p{f}-{i}",
                     "text": f"{TEXTS[(i + f) % len(TEXTS)]} ({f}.{i})",
                     "source": ["news", "forum", "books"][i % 3],
-                    "user_id": f"u{i % 5}",
+                    "user_id": ["u-plain", "u-gone", "nobody", "u3"][i % 4],
                 }
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
             fh.write("{broken json\n")
@@ -91,3 +91,22 @@ def test_pii_scan_on_two_workers_writes_what_one_process_writes(corpus, tmp_path
     assert [r.id for r in rows[:3]] == ["p0-0", "p0-1", "p0-2"]
     assert sum(bool(r.findings) for r in rows) >= 18
     assert all(f.layer == "pii" for r in rows for f in r.findings)
+
+
+def test_consent_report_on_two_workers_gives_one_process_verdicts(corpus, tmp_path, monkeypatch):
+    from tests.consent.test_consent import CSV
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.csv").write_text(CSV, "utf-8")
+    invoke("consent", "import", "c.csv")
+    docs, outs = {}, {}
+    for workers in ("1", "2"):
+        rep, outs[workers] = tmp_path / f"rep-{workers}.json", tmp_path / f"v-{workers}.jsonl"
+        invoke("consent", "report", str(corpus), "--json", str(rep), "--out", str(outs[workers]),
+               "--workers", workers)  # fmt: skip
+        docs[workers] = json.loads(rep.read_text())["corpus"]
+    assert docs["2"] == docs["1"] and outs["2"].read_bytes() == outs["1"].read_bytes()
+    by_verdict = docs["1"]["by_verdict"]
+    assert docs["1"]["records"] == 36 and by_verdict["consent_withdrawn"] > 0 and by_verdict["no_pi"] > 0
+    rows = [json.loads(line) for line in outs["1"].read_text().splitlines()]
+    assert [r["id"] for r in rows[:2]] == ["p0-0", "p0-1"] and len(rows) == 36
