@@ -15,16 +15,18 @@ from safecorpus.cli.common import (
     config_options,
     console,
     json_option,
+    pass_options,
     pct,
     reader_options,
-    require_path,
     resolve_config,
+    resolve_corpus,
     resolve_reader,
     resolve_store,
     store_options,
     write_json,
 )
 from safecorpus.errors import InputError
+from safecorpus.pipeline.corpus_pass import PassOptions
 from safecorpus.registry.db import open_store
 from safecorpus.registry.results import known_sources, latest_results, source_history
 from safecorpus.registry.source_registry import (
@@ -334,6 +336,7 @@ def check_sources(
 @reader_options
 @config_options
 @store_options
+@pass_options
 def audit_sources(
     path: str,
     per_type: int,
@@ -343,13 +346,20 @@ def audit_sources(
     profile_name: str | None,
     store_dir: str | None,
     store_url: str | None,
+    run_on: PassOptions,
     **reader: Any,
 ) -> int:
     """Provenance audit (GB/T 45652 8.2.2): sample records per provenance type and check their records."""
     project, _ = resolve_config(config_path, profile_name)
     folder, url = resolve_store(project, store_dir, store_url)
     doc = run_audit(
-        open_store(url), require_path(path), resolve_reader(project, **reader), folder, seed, per_type
+        open_store(url),
+        resolve_corpus(path),
+        resolve_reader(project, **reader),
+        folder,
+        seed,
+        per_type,
+        run_on,
     )
     for t in doc["types"]:
         console.print(
