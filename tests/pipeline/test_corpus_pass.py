@@ -110,3 +110,30 @@ def test_consent_report_on_two_workers_gives_one_process_verdicts(corpus, tmp_pa
     assert docs["1"]["records"] == 36 and by_verdict["consent_withdrawn"] > 0 and by_verdict["no_pi"] > 0
     rows = [json.loads(line) for line in outs["1"].read_text().splitlines()]
     assert [r["id"] for r in rows[:2]] == ["p0-0", "p0-1"] and len(rows) == 36
+
+
+def _items(items: list) -> list[tuple]:
+    return [(i.queue, i.source, i.record_id, i.text, i.pii_spans, i.findings, i.flagged_layers, i.meta)
+            for i in items]  # fmt: skip
+
+
+def test_review_loaders_on_two_workers_queue_what_one_process_queues(corpus, tmp_path, tiny_lexicon_path):
+    from safecorpus.assess.runner import AssessConfig, run_assessment
+    from safecorpus.pipeline.corpus_pass import PassOptions
+    from safecorpus.registry.db import open_store
+    from safecorpus.registry.results import save_run
+    from safecorpus.review.importers import manual_items, run_items
+    from safecorpus.taxonomy.profile import load_profile
+
+    one = manual_items(corpus, size=10, seed="t")
+    two = manual_items(corpus, size=10, seed="t", run_on=PassOptions(workers=2))
+    assert len(one) == 10 and _items(two) == _items(one)
+    profile = load_profile("gbt45654-2025")
+    lexicon = str(tiny_lexicon_path)
+    config = AssessConfig(corpus, profile, store_dir=tmp_path / "store", lexicon=lexicon, sample_size=5)
+    summary = run_assessment(config)
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    save_run(engine, summary, profile.data)
+    runs = {w: run_items(engine, run_on=PassOptions(workers=w)) for w in (1, 2)}
+    assert runs[1][1] == {"sampled": 15, "found": 15, "missing": 0}
+    assert _items(runs[2][0]) == _items(runs[1][0]) and runs[2][1] == runs[1][1]
