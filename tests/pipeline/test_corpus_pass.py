@@ -137,3 +137,38 @@ def test_review_loaders_on_two_workers_queue_what_one_process_queues(corpus, tmp
     runs = {w: run_items(engine, run_on=PassOptions(workers=w)) for w in (1, 2)}
     assert runs[1][1] == {"sampled": 15, "found": 15, "missing": 0}
     assert _items(runs[2][0]) == _items(runs[1][0]) and runs[2][1] == runs[1][1]
+
+
+@pytest.mark.slow
+def test_ip_scan_on_a_ray_the_command_starts_gives_the_local_results(corpus, tmp_path):
+    pytest.importorskip("ray")
+    import os
+    import subprocess
+    import sys
+
+    binary = Path(sys.executable).parent / "safecorpus"
+    # Ray writes an auth token under $HOME/.ray; a private home keeps it from other tests' clusters
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "HOME": str(home)}
+    docs = {}
+    for name, extra in (("local", []), ("ray", ["--executor", "ray"])):
+        out = tmp_path / f"{name}.json"
+        args = [
+            str(binary),
+            "ip",
+            "scan",
+            str(corpus),
+            "--store-dir",
+            str(tmp_path / name),
+            "--json",
+            str(out),
+        ]
+        proc = subprocess.run(
+            [*args, *extra], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300
+        )
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        docs[name] = json.loads(out.read_text())
+    assert docs["ray"]["sources"] == docs["local"]["sources"]
+    files = {name: Path(doc["evidence_file"]).read_bytes() for name, doc in docs.items()}
+    assert files["ray"] == files["local"]
