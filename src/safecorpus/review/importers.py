@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from safecorpus.assess import sampling
+from safecorpus.detect.findings_io import read_findings
 from safecorpus.errors import InputError
 from safecorpus.io.options import ReaderOptions
 from safecorpus.io.records import Record
@@ -89,11 +89,9 @@ def run_items(
     findings: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     fpath = Path(run.evidence_dir) / "findings.jsonl"
     if fpath.exists():
-        with fpath.open("rb") as fh:
-            for raw in fh:
-                doc = orjson.loads(raw)
-                if doc.get("sample") == "source":
-                    findings[(doc["source"], doc["id"])].extend(doc["findings"])
+        for row in read_findings(fpath):
+            if row.extra.get("sample") == "source":
+                findings[(row.source or "", row.id)].extend(f.to_dict() for f in row.findings)
     detector = _pii()
     items = []
     found: list[Record] = []
