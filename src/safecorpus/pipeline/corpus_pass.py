@@ -108,4 +108,4 @@ def cached(key: Hashable, build: Callable[[], T]) -> T:
     """Built once per process for ``key`` (detectors a worker reuses across its tasks)."""
     if key not in _CACHE:
         _CACHE[key] = build()
-    return _CACHE[key]  # type: ignore[no-any-return]
+    return _CACHE[key]
