@@ -109,6 +109,8 @@ def main() -> None:
         pi_types: Counter[str] = Counter()
         for line in findings.read_text("utf-8").splitlines():
             doc = json.loads(line)
+            if "schema" in doc:  # the findings file's header line
+                continue
             if doc["sample"] != "technical" or not doc["violation"]:
                 continue
             genre = doc["source"].split(":")[0]

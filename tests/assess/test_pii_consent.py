@@ -84,7 +84,10 @@ def test_pii_counts_only_without_a_basis(tmp_path, corpus, tiny_lexicon_path):
         "d": ("0", ""),
         "e": ("1", "pii"),
     }
-    evidence = [json.loads(x) for x in (Path(s["evidence_dir"]) / "findings.jsonl").read_text().splitlines()]
+    header, *evidence = [
+        json.loads(x) for x in (Path(s["evidence_dir"]) / "findings.jsonl").read_text().splitlines()
+    ]
+    assert header["schema"] == "safecorpus.findings/1" and header["decision"]["layers"]
     verdicts = {
         (d["sample"], d["id"]): {f["evidence"].get("consent_verdict") for f in d["findings"]}
         for d in evidence

@@ -72,7 +72,7 @@ def assess_and_filter(root: Path, corpus: Path, lexicon: str, policy: str) -> tu
     run("assess", str(corpus), "--profile", str(profile), "--technical-fraction", "1.0", *common, cwd=root)
     assessed: dict[str, dict[str, list[str]]] = defaultdict(dict)
     (findings,) = list((store / "evidence").glob("*/findings.jsonl"))
-    for line in findings.read_text("utf-8").splitlines():
+    for line in findings.read_text("utf-8").splitlines()[1:]:  # after the findings format's header
         doc = json.loads(line)
         if doc["sample"] == "technical" and doc["violation"]:
             assessed[doc["source"]][doc["id"]] = doc["layers"]

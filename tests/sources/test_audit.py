@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
 from safecorpus.io.options import ReaderOptions
 from safecorpus.ip.scan import save_scan, scan_corpus
 from safecorpus.registry.db import open_store
@@ -12,7 +14,7 @@ from safecorpus.registry.source_registry import import_file
 from safecorpus.sources.audit import latest_audit, run_audit
 
 
-def test_audit_samples_each_type_and_counts_each_check(tmp_path: Path) -> None:
+def _setup(tmp_path: Path) -> tuple[Engine, Path]:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     with (corpus / "web.jsonl").open("w") as fh:
@@ -35,6 +37,11 @@ def test_audit_samples_each_type_and_counts_each_check(tmp_path: Path) -> None:
     )
     engine = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
     import_file(engine, tmp_path / "sources.yaml")
+    return engine, corpus
+
+
+def test_audit_samples_each_type_and_counts_each_check(tmp_path: Path) -> None:
+    engine, corpus = _setup(tmp_path)
     reader = ReaderOptions()
     save_scan(engine, scan_corpus(corpus, reader, tmp_path))
     doc = run_audit(engine, corpus, reader, tmp_path, seed="t", per_type=100)
@@ -52,3 +59,20 @@ def test_audit_samples_each_type_and_counts_each_check(tmp_path: Path) -> None:
     assert rows["unregistered"]["sampled"] == 30 and rows["unregistered"]["provenance_ok"] == 0
     assert rows["unregistered"]["enough_sampled"]  # a type smaller than 100 is audited in full
     assert latest_audit(engine)["types"] == doc["types"]
+
+
+def test_audit_on_two_workers_samples_what_one_process_samples(tmp_path: Path) -> None:
+    from safecorpus.pipeline.corpus_pass import PassOptions
+
+    engine, corpus = _setup(tmp_path)
+    reader = ReaderOptions()
+    one = run_audit(engine, corpus, reader, tmp_path / "one", seed="t", per_type=40)
+    two = run_audit(
+        engine, corpus, reader, tmp_path / "two", seed="t", per_type=40, run_on=PassOptions(workers=2)
+    )
+
+    def comparable(doc: dict) -> list[dict]:
+        return [{**t, "sampled_ids_file": Path(t["sampled_ids_file"]).read_text()} for t in doc["types"]]
+
+    assert comparable(two) == comparable(one)
+    assert sorted(t["sampled"] for t in one["types"]) == [30, 40, 40]

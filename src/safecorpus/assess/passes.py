@@ -21,6 +21,7 @@ import orjson
 
 from safecorpus.assess import sampling
 from safecorpus.assess.decision import DecisionRule
+from safecorpus.detect import findings_io
 from safecorpus.detect.base import Detector, Finding
 from safecorpus.io.records import FileNotice, Record, Rejection
 from safecorpus.pipeline.spec import FileTask
@@ -66,19 +67,17 @@ def scan(detectors: Sequence[Detector], records: Sequence[Record]) -> list[list[
     return merged
 
 
-def findings_line(sample: str, record: Record, findings: list[Finding], counted: list[Finding]) -> bytes:
-    """One line of findings.jsonl (empty when the record has no findings)."""
+def findings_line(
+    sample: str, n: int, record_id: str, source: str, findings: list[Finding], counted: list[Finding]
+) -> bytes:
+    """One line of findings.jsonl in the findings format (empty when the record has no findings): ``n``
+    is the record's position in its sample (the technical sample in plan order, a source's sample in
+    hash order); ``findings`` repeats ``f`` for readers of the earlier layout."""
     if not findings:
         return b""
-    doc = {
-        "sample": sample,
-        "id": record.id,
-        "source": record.source,
-        "violation": bool(counted),
-        "layers": sorted({f.layer for f in counted}),
-        "findings": [f.to_dict() for f in findings],
-    }
-    return orjson.dumps(doc) + b"\n"
+    plain = [f.to_dict() for f in findings]
+    extra = {"sample": sample, "violation": bool(counted), "layers": sorted({f.layer for f in counted})}
+    return findings_io.record_line(n, record_id, source, findings, **extra, findings=plain)
 
 
 def rejection_line(rej: Rejection) -> bytes:
@@ -109,7 +108,8 @@ class TechnicalPart:
     violations: int = 0
     layers: Counter[str] = field(default_factory=Counter)
     ids_tsv: bytes = b""
-    findings: bytes = b""
+    # (position in the piece's technical records, id, source, findings, counted) of records with findings
+    findings: list[tuple[int, str, str, list[Finding], list[Finding]]] = field(default_factory=list)
 
 
 @dataclass
@@ -174,7 +174,6 @@ def map_piece(
     rejections: list[bytes] = []
     tech: list[tuple[int, Record]] = []
     tech_ids: list[bytes] = []
-    tech_findings: list[bytes] = []
     for item in read_piece(piece, config):
         if isinstance(item, Record):
             part.assessed += 1
@@ -189,7 +188,7 @@ def map_piece(
             if h < cut:
                 tech.append((h, item))
                 if len(tech) >= config.batch_size:
-                    _judge_technical(tech, tiers.fast, rule, part.technical, tech_ids, tech_findings)
+                    _judge_technical(tech, tiers.fast, rule, part.technical, tech_ids)
             if on_records and part.assessed % PROGRESS_EVERY == 0:
                 on_records(part.assessed + part.rejected)
         elif isinstance(item, Rejection):
@@ -197,11 +196,10 @@ def map_piece(
         elif isinstance(item, FileNotice):
             part.notices.append({"file": item.file, "kind": item.kind, "message": item.message})
     if tech:
-        _judge_technical(tech, tiers.fast, rule, part.technical, tech_ids, tech_findings)
+        _judge_technical(tech, tiers.fast, rule, part.technical, tech_ids)
     part.hashes = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
     part.rejections = b"".join(rejections)
     part.technical.ids_tsv = b"".join(tech_ids)
-    part.technical.findings = b"".join(tech_findings)
     if on_records:
         on_records(part.assessed + part.rejected)
     return part
@@ -228,18 +226,18 @@ def _judge_technical(
     rule: DecisionRule,
     tally: TechnicalPart,
     ids: list[bytes],
-    findings_out: list[bytes],
 ) -> None:
     records = [r for _, r in batch]
     for (h, record), findings in zip(batch, scan(fast, records), strict=True):
         counted = rule.counted(findings)
         violation = bool(counted)
         layers = sorted({f.layer for f in counted})
+        if findings:
+            tally.findings.append((tally.n, record.id, record.source, findings, counted))
         tally.n += 1
         tally.violations += violation
         tally.layers.update(layers)
         ids.append(f"{h:016x}\t{record.id}\t{int(violation)}\t{','.join(layers)}\n".encode())
-        findings_out.append(findings_line("technical", record, findings, counted))
     batch.clear()
 
 

@@ -38,7 +38,7 @@ from safecorpus.assess.summary import (
     SourceSummary,
     TechnicalSampleSummary,
 )
-from safecorpus.detect import registry
+from safecorpus.detect import findings_io, registry
 from safecorpus.detect.base import Detector, Finding, detector_id
 from safecorpus.detect.layers import Layer
 from safecorpus.detect.lexicon.coverage import lexicon_coverage
@@ -164,18 +164,19 @@ def _slug(name: str) -> str:
 class _Evidence:
     """Evidence files beside the store: sampled ids, findings of sampled items, every rejection."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, header: bytes) -> None:
         self.folder = folder
         (folder / "sources").mkdir(parents=True, exist_ok=True)
         self.findings = (folder / "findings.jsonl").open("wb")
+        self.findings.write(header)
         self.rejections = (folder / "rejected.jsonl").open("wb")
         self.technical = (folder / "technical_sample.ids.tsv").open("wb")
         self.technical.write(b"hash\tid\tviolation\tlayers\n")
 
     def write_findings(
-        self, sample: str, record: Record, findings: list[Finding], counted: list[Finding]
+        self, sample: str, n: int, record: Record, findings: list[Finding], counted: list[Finding]
     ) -> None:
-        self.findings.write(passes.findings_line(sample, record, findings, counted))
+        self.findings.write(passes.findings_line(sample, n, record.id, record.source, findings, counted))
 
     def source_file(self, name: str) -> tuple[Path, TextIO]:
         path = self.folder / "sources" / f"{_slug(name)}.ids.tsv"
@@ -241,12 +242,14 @@ class _Reducer:
         totals.rejections_shown.extend(part.rejections_shown[: max(room, 0)])
         totals.notices.extend(part.notices)
         tech = part.technical
+        for n, rid, source, findings, counted in tech.findings:
+            line = passes.findings_line("technical", totals.tech_n + n, rid, source, findings, counted)
+            self.evidence.findings.write(line)
         totals.tech_n += tech.n
         totals.tech_violations += tech.violations
         totals.tech_layers.update(tech.layers)
         self.evidence.rejections.write(part.rejections)
         self.evidence.technical.write(tech.ids_tsv)
-        self.evidence.findings.write(tech.findings)
 
     def result(self) -> _Totals:
         assert not self.waiting, "a part is missing"
@@ -360,7 +363,7 @@ def assess_corpus(
     tiers, _ = passes.context_for(work, run_id)  # builds (and checks) the detectors before any work
     tasks = plan(str(config.corpus))
     pieces = passes.pieces(tasks)
-    evidence = _Evidence(config.store_dir / "evidence" / run_id)
+    evidence = _Evidence(config.store_dir / "evidence" / run_id, _findings_header(tiers, rule))
     try:
         with session(config.executor, config.workers, config.address, _START_METHOD) as pool:
             run = _Executor(config.executor, config.workers, config.address, pool)
@@ -381,6 +384,20 @@ def assess_corpus(
         evidence.close()
         passes.release_context(run_id)
     return _summary(config, run_id, started, tiers, rule, totals, sources, evidence, len(tasks), len(pieces))
+
+
+def _findings_header(tiers: Tiers, rule: DecisionRule) -> bytes:
+    """The findings file's header: every detector that ran (fast tier on the technical sample,
+    assessment tier on the source samples) and the rule the lines were decided by."""
+    fast = [detector_id(d) for d in tiers.fast]
+    assessment = [detector_id(d) for d in tiers.assessment]
+    return findings_io.header_line(
+        list(dict.fromkeys(assessment + fast)),
+        None,
+        command="assess",
+        tiers={"assessment": assessment, "fast": fast},
+        decision=rule.describe(),
+    )
 
 
 def _judge_sources(
@@ -562,7 +579,7 @@ def _assess_source(
     violations = 0
     path, handle = evidence.source_file(name)
     with handle:
-        for (h, rid, record), findings in zip(entries, findings_per, strict=True):
+        for n, ((h, rid, record), findings) in enumerate(zip(entries, findings_per, strict=True)):
             counted = rule.counted(findings)
             violation = bool(counted)
             violations += violation
@@ -571,7 +588,7 @@ def _assess_source(
             risk_counts.update(risks)
             layer_counts.update(layers)
             handle.write(f"{h:016x}\t{rid}\t{int(violation)}\t{','.join(risks)}\t{','.join(layers)}\n")
-            evidence.write_findings("source", record, findings, counted)
+            evidence.write_findings("source", n, record, findings, counted)
     max_rate = float(profile.get("source.max_violation_rate"))
     confidence = float(profile.get("source.confidence"))
     est = stats.estimate(violations, len(records), population=tally.read, confidence=confidence)
@@ -634,7 +651,7 @@ def _assess_source_sequential(
     layer_counts: Counter[str] = Counter()
     path, handle = evidence.source_file(name)
     with handle:
-        for (h, rid, record), findings in zip(entries, found, strict=False):
+        for n, ((h, rid, record), findings) in enumerate(zip(entries, found, strict=False)):
             if run.done:
                 break
             counted = rule.counted(findings)
@@ -644,7 +661,7 @@ def _assess_source_sequential(
             risk_counts.update(risks)
             layer_counts.update(layers)
             handle.write(f"{h:016x}\t{rid}\t{int(bool(counted))}\t{','.join(risks)}\t{','.join(layers)}\n")
-            evidence.write_findings("source", record, findings, counted)
+            evidence.write_findings("source", n, record, findings, counted)
     result = run.result(census=run.verdict is None and run.n >= tally.read)
     return SourceSummary(
         name=name,

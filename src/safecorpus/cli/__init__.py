@@ -29,6 +29,7 @@ def _register() -> None:
     from safecorpus.cli import lexicon as _lexicon  # noqa: F401
     from safecorpus.cli import modeltest as _modeltest  # noqa: F401
     from safecorpus.cli import pii as _pii  # noqa: F401
+    from safecorpus.cli import redecide as _redecide  # noqa: F401
     from safecorpus.cli import report as _report  # noqa: F401
     from safecorpus.cli import review as _review  # noqa: F401
     from safecorpus.cli import sources as _sources  # noqa: F401

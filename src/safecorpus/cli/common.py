@@ -157,3 +157,37 @@ def write_json(path: str, doc: dict[str, Any]) -> None:
 
 def pct(x: float) -> str:
     return f"{100 * x:.1f}%" if x >= 0.001 or x == 0 else f"{100 * x:.2f}%"
+
+
+def pass_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--workers, --executor, --address: where a corpus pass runs (the same names as assess and filter);
+    the command receives them as one ``run_on`` (a :class:`PassOptions`)."""
+    from safecorpus.pipeline.corpus_pass import PassOptions
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, workers: int, executor: str, address: str | None, **kwargs: Any) -> Any:
+        return f(*args, run_on=PassOptions(executor, workers, address), **kwargs)
+
+    wrapper = click.option(
+        "--address", metavar="ADDR", help="Ray cluster address (auto, host:port, ray://host:10001)."
+    )(wrapper)
+    wrapper = click.option(
+        "--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True
+    )(wrapper)
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Local processes (1: in this process). Results are identical for any number.",
+    )(wrapper)
+
+
+def resolve_corpus(path: str) -> Path | str:
+    """A command's corpus argument: an fsspec URL (memory://, s3://, file://) as given, else a local
+    path that must exist."""
+    from safecorpus.pipeline.storage import is_remote, local_path
+
+    if is_remote(path):
+        return path
+    return require_path(str(local_path(path)))

@@ -12,13 +12,15 @@ from safecorpus.cli.common import (
     config_options,
     console,
     err_console,
+    pass_options,
     reader_options,
-    require_path,
+    resolve_corpus,
     section_defaults,
     store_options,
     write_json,
 )
-from safecorpus.errors import ConfigError, InputError
+from safecorpus.errors import InputError
+from safecorpus.pipeline.corpus_pass import PassOptions
 from safecorpus.policy import Policy
 
 SCHEMA_VERSION = "1"
@@ -118,6 +120,7 @@ def query(
     type=click.Path(dir_okay=False),
     help="JSONL: one object per record with its verdict.",
 )
+@pass_options
 @section_defaults("consent")
 def report(
     path: str | None,
@@ -129,15 +132,15 @@ def report(
     min_score: float,
     json_path: str | None,
     out_path: str | None,
+    run_on: PassOptions,
     **reader_given: Any,
 ) -> None:
-    """The ledger's summary and, for the corpus at PATH, record counts by consent verdict."""
+    """The ledger's summary and, for the corpus at PATH (a file, a folder or an fsspec URL), record
+    counts by consent verdict."""
     import orjson
 
     from safecorpus.consent.ledger import ConsentLedger, ledger_summary
-    from safecorpus.consent.verdict import VERDICTS, VIOLATING, consent_verdict
-    from safecorpus.detect import registry
-    from safecorpus.io.records import Record
+    from safecorpus.consent.verdict import VERDICTS, VIOLATING
     from safecorpus.registry.db import open_store
 
     policy = Policy.compile(
@@ -156,27 +159,26 @@ def report(
         "ledger": ledger_summary(engine),
     }
     if path is not None:
-        from safecorpus.io.reader import iter_corpus
+        import datetime as dt
 
-        root = require_path(path)
+        from safecorpus.consent.report_pass import ConsentSettings, map_piece, pii_detector
+        from safecorpus.pipeline.corpus_pass import run_pass
+
+        root = resolve_corpus(path)
         options = policy.reader
-        ledger = ConsentLedger.load(engine, subject_field=field)
-        detector = registry.build("pii", registry.BuildContext(pii_min_score=min_score))
-        if detector is None:
-            raise ConfigError("consent report needs the PII detector, which could not be loaded here")
+        lookup = ConsentLedger.load(engine, subject_field=field).lookup(dt.datetime.now(dt.UTC))
+        pii_detector(min_score)  # built (and checked) here before any work
         counts: Counter[str] = Counter()
         out = open(out_path, "wb") if out_path else None  # noqa: SIM115
+
+        def reduce(part: Any) -> None:
+            counts.update(part.counts)
+            if out is not None:
+                for rid, subject, verdict in part.rows:
+                    out.write(orjson.dumps({"id": rid, "subject": subject, "verdict": verdict}) + b"\n")
+
         try:
-            for item in iter_corpus(root, options):
-                if not isinstance(item, Record):
-                    continue
-                (findings,) = detector.detect([item])
-                d = consent_verdict(item.meta, findings, ledger, record_id=item.id)
-                counts[d.verdict] += 1
-                if out is not None:
-                    out.write(
-                        orjson.dumps({"id": item.id, "subject": d.subject, "verdict": d.verdict}) + b"\n"
-                    )
+            run_pass(root, options, map_piece, ConsentSettings(lookup, min_score), reduce, run_on)
         finally:
             if out is not None:
                 out.close()

@@ -12,14 +12,16 @@ from safecorpus.cli import cli
 from safecorpus.cli.common import (
     config_options,
     console,
+    pass_options,
     pct,
     reader_options,
-    require_path,
+    resolve_corpus,
     store_options,
     write_json,
 )
 from safecorpus.ip.scan import save_scan, scan_corpus
 from safecorpus.ip.summary import ip_summary
+from safecorpus.pipeline.corpus_pass import PassOptions
 from safecorpus.policy import Policy
 from safecorpus.registry.db import open_store
 from safecorpus.report.privacy import Masker
@@ -36,6 +38,7 @@ def ip() -> None:
 @reader_options
 @config_options
 @store_options
+@pass_options
 def scan_cmd(
     path: str,
     json_path: str | None,
@@ -43,13 +46,15 @@ def scan_cmd(
     profile_name: str | None,
     store_dir: str | None,
     store_url: str | None,
+    run_on: PassOptions,
     **reader: Any,
 ) -> int:
-    """Scan every record for copyright notices, licence marks, creative works and opt-out signals."""
+    """Scan every record of the corpus at PATH (a file, a folder or an fsspec URL) for copyright
+    notices, licence marks, creative works and opt-out signals."""
     policy = Policy.compile(config_path, profile_name, store_dir=store_dir, store_url=store_url, **reader)
     folder, url = policy.store_dir, policy.store_url
     engine = open_store(url)
-    summary = scan_corpus(require_path(path), policy.reader, folder)
+    summary = scan_corpus(resolve_corpus(path), policy.reader, folder, run_on=run_on)
     summary["policy"] = policy.describe()
     save_scan(engine, summary)
     for s in summary["sources"]:

@@ -7,20 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
 from safecorpus.cli import cli
 from safecorpus.cli.common import (
     config_options,
     err_console,
+    pass_options,
     reader_options,
-    require_path,
+    resolve_corpus,
 )
-from safecorpus.detect import registry
-from safecorpus.detect.pii.detector import SCHEMA_VERSION, PiiDetector, scan_records
+from safecorpus.detect import findings_io
+from safecorpus.detect.pii.detector import SCHEMA_VERSION, PiiDetector
 from safecorpus.detect.redact import redact
 from safecorpus.errors import ConfigError, InputError
-from safecorpus.io.records import Record
+from safecorpus.pipeline.corpus_pass import PassOptions
 from safecorpus.policy import Policy
 
 
@@ -36,7 +36,7 @@ def pii() -> None:
     "out_path",
     type=click.Path(dir_okay=False),
     required=True,
-    help="JSONL file: one object per record (id, findings), with or without findings.",
+    help="Findings JSONL: a header line, then one object per record (id, findings), with or without.",
 )
 @config_options
 @reader_options
@@ -59,6 +59,7 @@ def pii() -> None:
     metavar="FIELD",
     help="Record field with audio (PCM WAV) paths or URLs: human speech becomes a biometric finding.",
 )
+@pass_options
 def scan(
     path: str,
     out_path: str,
@@ -68,43 +69,50 @@ def scan(
     no_sensitive: bool,
     image_field: str | None,
     audio_field: str | None,
+    run_on: PassOptions,
     **reader_given: Any,
 ) -> None:
-    """Scan every record of the corpus at PATH for personal information.
+    """Scan every record of the corpus at PATH (a file, a folder or an fsspec URL) for personal
+    information.
+
+    The output is a findings file (schema safecorpus.findings/1): a header line, then one line per
+    record in corpus order with `f` (the findings) and `findings` (type, offsets, validation).
 
     Offsets are Unicode code points in the original text; `validated` is true when every check (check
     digit, date, range) passed, false when one failed, null where the entity has no check. With
     --image-field / --audio-field, faces in the record's images and speech in its audio are record-level
     biometric findings (start and end null); files that cannot be read are listed in `media_problems`.
     """
-    from safecorpus.io.reader import iter_corpus
+    from safecorpus.detect.pii import scan_pass
+    from safecorpus.pipeline.corpus_pass import run_pass
+    from safecorpus.pipeline.storage import is_remote
 
-    root = require_path(path)
+    root = resolve_corpus(path)
+    if (image_field or audio_field) and is_remote(str(root)):
+        raise ConfigError(
+            "--image-field / --audio-field need a local corpus (media paths resolve against it)"
+        )
     policy = Policy.compile(config_path, profile_name, **reader_given)
     options = policy.reader
-    detector = registry.build(
-        "pii", registry.BuildContext(pii_min_score=min_score, pii_sensitive=not no_sensitive)
+    media_root = (
+        None if is_remote(str(root)) else str(Path(root) if Path(root).is_dir() else Path(root).parent)
     )
-    assert isinstance(detector, PiiDetector)  # the PII extra is installed: this module imports it
-    media = _media_detectors(root, image_field, audio_field)
-    stamp = policy.describe()
+    settings = scan_pass.PiiScanSettings(min_score, not no_sensitive, image_field, audio_field, media_root)
+    ids = scan_pass.detector_ids(settings)  # built (and checked) here before any work
     counts = {"records": 0, "with_findings": 0, "findings": 0, "rejected": 0, "media_problems": 0}
-
-    def records() -> Any:
-        for item in iter_corpus(root, options):
-            if isinstance(item, Record):
-                yield item
-            elif hasattr(item, "reason"):
-                counts["rejected"] += 1
-
     with open(out_path, "wb") as fh:
-        for row in scan_records(records(), detector, media):
-            row = {"schema_version": SCHEMA_VERSION, **row, "policy": stamp}
-            counts["records"] += 1
-            counts["media_problems"] += len(row.get("media_problems", ()))
-            counts["findings"] += len(row["findings"])
-            counts["with_findings"] += bool(row["findings"])
-            fh.write(orjson.dumps(row) + b"\n")
+        fh.write(
+            findings_io.header_line(
+                ids, None, command="pii scan", schema_version=SCHEMA_VERSION, policy=policy.describe()
+            )
+        )
+
+        def reduce(part: scan_pass.PiiPart) -> None:
+            scan_pass.write_part(fh, part, counts["records"])
+            for key in counts:
+                counts[key] += getattr(part, key)
+
+        run_pass(root, options, scan_pass.map_piece, settings, reduce, run_on)
     if counts["records"] == 0:
         raise InputError(f"{path}: no readable records; check the format and --text-field")
     err_console.print(
@@ -116,24 +124,6 @@ def scan(
             f"[yellow]{counts['media_problems']} media reference(s) could not be read "
             "(see media_problems in the output)[/]"
         )
-
-
-def _media_detectors(root: Path, image_field: str | None, audio_field: str | None) -> list[Any]:
-    """Face and speech detectors for the given fields; relative paths resolve against the corpus root."""
-    media: list[Any] = []
-    base = root if root.is_dir() else root.parent
-    if image_field:
-        from safecorpus.detect.pii.media_faces import FaceDetector
-
-        try:
-            media.append(FaceDetector(image_field, root=base))
-        except RuntimeError as exc:
-            raise ConfigError(f"--image-field: {exc}") from exc
-    if audio_field:
-        from safecorpus.detect.pii.media_speech import SpeechDetector
-
-        media.append(SpeechDetector(audio_field, root=base))
-    return media
 
 
 @pii.command("redact")

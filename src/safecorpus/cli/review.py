@@ -12,13 +12,16 @@ from safecorpus.cli.common import (
     config_option,
     config_options,
     json_option,
+    pass_options,
     require_path,
+    resolve_corpus,
     section_defaults,
     store_options,
     write_json,
 )
 from safecorpus.errors import InputError
 from safecorpus.io.options import ReaderOptions
+from safecorpus.pipeline.corpus_pass import PassOptions
 from safecorpus.policy import Policy
 
 
@@ -189,6 +192,7 @@ def set_active(
 @_with_reader
 @_with_queue
 @_store_options
+@pass_options
 @section_defaults("review")
 def load_run(
     run_id: str | None,
@@ -200,6 +204,7 @@ def load_run(
     config_path: str | None,
     store_dir: str | None,
     store_url: str | None,
+    run_on: PassOptions,
 ) -> None:
     """Queue the per-source samples of an `assess` run (texts re-read from its corpus)."""
     from safecorpus.review.importers import run_items
@@ -208,7 +213,7 @@ def load_run(
     _check_share(double_share)
     engine = _engine(store_dir, store_url, config_path)
     items, counts = run_items(
-        engine, run_id, _reader_options(config_path, text_field, id_field, source_field)
+        engine, run_id, _reader_options(config_path, text_field, id_field, source_field), run_on
     )
     added, existing = add_items(engine, items, double_share, retention_days)
     click.echo(
@@ -224,6 +229,7 @@ def load_run(
 @_with_reader
 @_with_queue
 @_store_options
+@pass_options
 @section_defaults("review", {"manual_size": "size", "manual_seed": "seed"})
 def load_manual(
     corpus: str,
@@ -237,8 +243,10 @@ def load_manual(
     config_path: str | None,
     store_dir: str | None,
     store_url: str | None,
+    run_on: PassOptions,
 ) -> None:
-    """Queue the corpus-wide manual sample (TC260-9.2.a) drawn by keyed hash from CORPUS."""
+    """Queue the corpus-wide manual sample (TC260-9.2.a) drawn by keyed hash from CORPUS (a file, a
+    folder or an fsspec URL)."""
     from safecorpus.review.importers import manual_items
     from safecorpus.review.queues import add_items
 
@@ -246,7 +254,7 @@ def load_manual(
     if size < 4000:
         click.echo(f"warning: {size} items is below the standard's 4,000 for the manual sample", err=True)
     reader = _reader_options(config_path, text_field, id_field, source_field)
-    items = manual_items(require_path(corpus), size, seed, reader)
+    items = manual_items(resolve_corpus(corpus), size, seed, reader, run_on)
     engine = _engine(store_dir, store_url, config_path)
     added, existing = add_items(engine, items, double_share, retention_days)
     click.echo(f"manual sample: {len(items)} drawn, {added} queued, {existing} already queued")

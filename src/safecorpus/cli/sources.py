@@ -15,13 +15,15 @@ from safecorpus.cli.common import (
     config_options,
     console,
     json_option,
+    pass_options,
     pct,
     reader_options,
-    require_path,
+    resolve_corpus,
     store_options,
     write_json,
 )
 from safecorpus.errors import InputError
+from safecorpus.pipeline.corpus_pass import PassOptions
 from safecorpus.policy import Policy
 from safecorpus.registry.db import open_store
 from safecorpus.registry.results import known_sources, latest_results, source_history
@@ -332,6 +334,7 @@ def check_sources(
 @reader_options
 @config_options
 @store_options
+@pass_options
 def audit_sources(
     path: str,
     per_type: int,
@@ -341,12 +344,13 @@ def audit_sources(
     profile_name: str | None,
     store_dir: str | None,
     store_url: str | None,
+    run_on: PassOptions,
     **reader: Any,
 ) -> int:
     """Provenance audit (GB/T 45652 8.2.2): sample records per provenance type and check their records."""
     policy = Policy.compile(config_path, profile_name, store_dir=store_dir, store_url=store_url, **reader)
     folder, url = policy.store_dir, policy.store_url
-    doc = run_audit(open_store(url), require_path(path), policy.reader, folder, seed, per_type)
+    doc = run_audit(open_store(url), resolve_corpus(path), policy.reader, folder, seed, per_type, run_on)
     for t in doc["types"]:
         console.print(
             f"  {t['provenance_type']}: {t['sampled']} of {t['population']:,} sampled; provenance "

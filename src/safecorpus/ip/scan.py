@@ -1,7 +1,9 @@
 """`safecorpus ip scan`: run the IP detectors over every record, count per source, store the result.
 
-Every finding goes to ``evidence/ip-<scan>/ip_findings.jsonl`` beside the store (annotate, then decide);
-the store keeps per-source counts of records with each kind of finding.
+Every finding goes to ``evidence/ip-<scan>/ip_findings.jsonl`` beside the store, in the findings format
+(``detect/findings_io``; each line also carries ``flagged`` and ``kinds``); the store keeps per-source
+counts of records with each kind of finding. The scan is a reducer over the corpus pass
+(``pipeline/corpus_pass``): any executor and worker count give the same file and counts.
 """
 
 from __future__ import annotations
@@ -9,22 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from safecorpus.detect import findings_io
 from safecorpus.detect.base import Detector, Finding, detector_id
 from safecorpus.detect.ip import ip_detectors
 from safecorpus.detect.ip.opt_out import has_crawl_metadata
 from safecorpus.errors import InputError
 from safecorpus.io.options import ReaderOptions
-from safecorpus.io.reader import iter_corpus
 from safecorpus.io.records import Record
+from safecorpus.pipeline.corpus_pass import Item, PassOptions, cached, run_pass
 from safecorpus.registry.db import session
 from safecorpus.registry.tables import IpScan, IpSourceResult
 
@@ -76,73 +78,124 @@ def flags_record(kinds: set[str]) -> bool:
     )
 
 
+@dataclass
+class _Part:
+    """One piece's share: per-source tallies and its findings lines (positions relative to the piece)."""
+
+    records: int = 0
+    tallies: dict[str, _Tally] = field(default_factory=dict)
+    rows: list[tuple[int, str, str, bool, list[str], list[Finding]]] = field(default_factory=list)
+
+
+def _detectors() -> list[Detector]:
+    return cached("ip.scan", ip_detectors)
+
+
+def map_piece(items: Iterator[Item], batch_size: int) -> _Part:
+    """Scan one piece's records with the IP detectors (built once per process)."""
+    detectors = _detectors()
+    part = _Part()
+    batch: list[Record] = []
+    for item in items:
+        if isinstance(item, Record):
+            batch.append(item)
+            if len(batch) >= batch_size:
+                _scan_batch(detectors, batch, part)
+    if batch:
+        _scan_batch(detectors, batch, part)
+    return part
+
+
+def _scan_batch(detectors: list[Detector], batch: list[Record], part: _Part) -> None:
+    merged: list[list[Finding]] = [[] for _ in batch]
+    for det in detectors:
+        for i, found in enumerate(det.detect(batch)):
+            merged[i].extend(found)
+    for record, findings in zip(batch, merged, strict=True):
+        t = part.tallies.get(record.source)
+        if t is None:
+            t = part.tallies[record.source] = _Tally()
+        t.records += 1
+        t.with_crawl_metadata += has_crawl_metadata(record.meta)
+        kinds = _kinds(findings)
+        for k in kinds:
+            t.counts[k] += 1
+        for f in findings:
+            if f.evidence.get("spdx"):
+                t.marks[f.evidence["spdx"]] += 1
+            if f.evidence.get("work"):
+                t.works[f.evidence["work"]] += 1
+        flagged = flags_record(kinds)
+        t.flagged += flagged
+        if findings:
+            part.rows.append((part.records, record.id, record.source, flagged, sorted(kinds), findings))
+        part.records += 1
+    batch.clear()
+
+
+def _merge(into: _Tally, t: _Tally) -> None:
+    into.records += t.records
+    into.flagged += t.flagged
+    into.with_crawl_metadata += t.with_crawl_metadata
+    for k, v in t.counts.items():
+        into.counts[k] += v
+    for name, v in t.marks.items():
+        into.marks[name] += v
+    for name, v in t.works.items():
+        into.works[name] += v
+
+
 def scan_corpus(
-    corpus: Path,
+    corpus: Path | str,
     reader: ReaderOptions,
     store_dir: Path,
-    detectors: list[Detector] | None = None,
     batch_size: int = 512,
     on_progress: Callable[[int], None] | None = None,
+    run_on: PassOptions | None = None,
 ) -> dict[str, Any]:
-    """Scan ``corpus`` and return the summary (per-source counts); :func:`save_scan` stores it."""
-    detectors = detectors or ip_detectors()
+    """Scan ``corpus`` (a path or an fsspec URL) and return the summary (per-source counts);
+    :func:`save_scan` stores it. The findings file and the counts are the same for any ``run_on``."""
+    detectors = _detectors()  # built (and checked) before any work
+    ids = [detector_id(d) for d in detectors]
     scan_id = uuid.uuid4().hex
     started = dt.datetime.now(dt.UTC)
     folder = store_dir / "evidence" / f"ip-{scan_id}"
     folder.mkdir(parents=True, exist_ok=True)
     evidence = folder / "ip_findings.jsonl"
     tallies: dict[str, _Tally] = defaultdict(_Tally)
-    batch: list[Record] = []
     total = 0
 
-    def flush(out: Any) -> None:
-        merged: list[list[Finding]] = [[] for _ in batch]
-        for det in detectors:
-            for i, found in enumerate(det.detect(batch)):
-                merged[i].extend(found)
-        for record, findings in zip(batch, merged, strict=True):
-            t = tallies[record.source]
-            t.records += 1
-            t.with_crawl_metadata += has_crawl_metadata(record.meta)
-            kinds = _kinds(findings)
-            for k in kinds:
-                t.counts[k] += 1
-            for f in findings:
-                if f.evidence.get("spdx"):
-                    t.marks[f.evidence["spdx"]] += 1
-                if f.evidence.get("work"):
-                    t.works[f.evidence["work"]] += 1
-            flagged = flags_record(kinds)
-            t.flagged += flagged
-            if findings:
-                doc = {
-                    "id": record.id,
-                    "source": record.source,
-                    "flagged": flagged,
-                    "kinds": sorted(kinds),
-                    "findings": [f.to_dict() for f in findings],
-                }
-                out.write(orjson.dumps(doc) + b"\n")
-        batch.clear()
-
     with evidence.open("wb") as out:
-        for item in iter_corpus(corpus, reader):
-            if isinstance(item, Record):
-                batch.append(item)
-                total += 1
-                if len(batch) >= batch_size:
-                    flush(out)
-                    if on_progress:
-                        on_progress(total)
-        if batch:
-            flush(out)
+        out.write(findings_io.header_line(ids, None, command="ip scan"))
+
+        def reduce(part: _Part) -> None:
+            nonlocal total
+            for name, t in part.tallies.items():
+                _merge(tallies[name], t)
+            for n, rid, source, flagged, kinds, findings in part.rows:
+                out.write(
+                    findings_io.record_line(
+                        total + n,
+                        rid,
+                        source,
+                        findings,
+                        flagged=flagged,
+                        kinds=kinds,
+                        findings=[f.to_dict() for f in findings],
+                    )
+                )
+            total += part.records
+            if on_progress:
+                on_progress(total)
+
+        run_pass(corpus, reader, map_piece, batch_size, reduce, run_on)
     if total == 0:
         raise InputError(f"{corpus}: no readable records to scan; check --text-field and the file formats")
     return {
         "scan_id": scan_id,
         "started_at": started.isoformat(),
         "corpus": str(corpus),
-        "detectors": [detector_id(d) for d in detectors],
+        "detectors": ids,
         "records": total,
         "evidence_file": str(evidence),
         "sources": [

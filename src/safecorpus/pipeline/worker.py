@@ -20,6 +20,7 @@ import orjson
 
 from safecorpus import SCHEMA_VERSION
 from safecorpus.detect.base import Finding
+from safecorpus.detect.findings_io import FINDINGS_SCHEMA
 from safecorpus.detect.layers import Layer
 from safecorpus.detect.redact import redact
 from safecorpus.io.opener import format_suffix
@@ -181,11 +182,20 @@ def annotate(
     if rewrite:
         out = io.BytesIO()
         out.write(
-            _dumps({"schema_version": SCHEMA_VERSION, "detectors": ctx.ids, "records": len(records)}) + b"\n"
+            _dumps(
+                {
+                    "schema": FINDINGS_SCHEMA,
+                    "schema_version": SCHEMA_VERSION,
+                    "detectors": ctx.ids,
+                    "records": len(records),
+                }
+            )
+            + b"\n"
         )
         for n, (rec, fs) in enumerate(zip(records, merged, strict=True)):
             if fs:
-                out.write(_dumps({"n": n, "id": rec.id, "f": [f.to_dict(copy=False) for f in fs]}) + b"\n")
+                doc = {"n": n, "id": rec.id, "source": rec.source, "f": [f.to_dict(copy=False) for f in fs]}
+                out.write(_dumps(doc) + b"\n")
         findings_dir.write_atomic(rel, out.getvalue())
     return merged
 

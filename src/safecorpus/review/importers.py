@@ -12,16 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from safecorpus.assess import sampling
+from safecorpus.detect.findings_io import read_findings
 from safecorpus.errors import InputError
 from safecorpus.io.options import ReaderOptions
-from safecorpus.io.reader import iter_corpus
 from safecorpus.io.records import Record
+from safecorpus.pipeline.corpus_pass import Item, PassOptions, run_pass
 from safecorpus.registry.db import Run
 from safecorpus.review.queues import NewItem
 
@@ -36,16 +36,32 @@ def pii_spans(detector: Any, text: str) -> list[dict[str, Any]]:
     return [{"start": s.start, "end": s.end, "type": s.entity} for s in detector.spans(text)]
 
 
-def _records(corpus: str | Path, options: ReaderOptions) -> Iterator[Record]:
-    for item in iter_corpus(corpus, options):
-        if isinstance(item, Record):
-            yield item
+def _wanted_records(items: Iterator[Item], wanted: frozenset[tuple[str, str]]) -> list[Record]:
+    """Map of ``load-run``: the piece's records whose (source, id) the run sampled, in record order."""
+    return [it for it in items if isinstance(it, Record) and (it.source, it.id) in wanted]
+
+
+def _bottom(items: Iterator[Item], arg: tuple[str, int]) -> sampling.BottomK[Record]:
+    """Map of ``load-manual``: the piece's ``size`` records with the smallest keyed hashes."""
+    seed, size = arg
+    key = sampling.sampling_key(seed)
+    bottom: sampling.BottomK[Record] = sampling.BottomK(size)
+    for it in items:
+        if isinstance(it, Record):
+            h = sampling.record_hash(it.id, key)
+            if bottom.would_keep(h):
+                bottom.offer(h, it.id, it)
+    return bottom
 
 
 def run_items(
-    engine: Engine, run_id: str | None = None, options: ReaderOptions | None = None
+    engine: Engine,
+    run_id: str | None = None,
+    options: ReaderOptions | None = None,
+    run_on: PassOptions | None = None,
 ) -> tuple[list[NewItem], dict[str, int]]:
-    """The sampled records of a run (default: the latest) as items of the ``source`` queue."""
+    """The sampled records of a run (default: the latest) as items of the ``source`` queue; the corpus
+    is re-read with the corpus pass (``run_on``: where), and the items are the same for any."""
     with Session(engine) as s:
         query = select(Run).order_by(Run.started_at.desc()).limit(1)
         if run_id:
@@ -73,14 +89,15 @@ def run_items(
     findings: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     fpath = Path(run.evidence_dir) / "findings.jsonl"
     if fpath.exists():
-        with fpath.open("rb") as fh:
-            for raw in fh:
-                doc = orjson.loads(raw)
-                if doc.get("sample") == "source":
-                    findings[(doc["source"], doc["id"])].extend(doc["findings"])
+        for row in read_findings(fpath):
+            if row.extra.get("sample") == "source":
+                findings[(row.source or "", row.id)].extend(f.to_dict() for f in row.findings)
     detector = _pii()
     items = []
-    for rec in _records(run.corpus, options or ReaderOptions()):
+    found: list[Record] = []
+    keys = frozenset(wanted)
+    run_pass(run.corpus, options or ReaderOptions(), _wanted_records, keys, found.extend, run_on)
+    for rec in found:
         key = (rec.source, rec.id)
         if key in wanted:
             items.append(
@@ -105,12 +122,13 @@ def manual_items(
     size: int = 4000,
     seed: str = "safecorpus-manual",
     options: ReaderOptions | None = None,
+    run_on: PassOptions | None = None,
 ) -> list[NewItem]:
-    """The corpus-wide manual sample (TC260-9.2.a): the ``size`` records with the smallest keyed hashes."""
+    """The corpus-wide manual sample (TC260-9.2.a): the ``size`` records with the smallest keyed hashes
+    (a pure function of the ids and the seed: the per-piece samples merge the same on any executor)."""
     key = sampling.sampling_key(seed)
     bottom: sampling.BottomK[Record] = sampling.BottomK(size)
-    for rec in _records(corpus, options or ReaderOptions()):
-        bottom.offer(sampling.record_hash(rec.id, key), rec.id, rec)
+    run_pass(corpus, options or ReaderOptions(), _bottom, (seed, size), bottom.merge, run_on)
     detector = _pii()
     return [
         NewItem(

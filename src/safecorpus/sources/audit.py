@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,26 +24,68 @@ from sqlalchemy.engine import Engine
 from safecorpus.assess import sampling, stats
 from safecorpus.errors import InputError
 from safecorpus.io.options import ReaderOptions
-from safecorpus.io.reader import iter_corpus
 from safecorpus.io.records import Record
 from safecorpus.ip.scan import latest_scan
+from safecorpus.pipeline.corpus_pass import Item, PassOptions, run_pass
 from safecorpus.registry.db import session
 from safecorpus.registry.results import known_sources
 from safecorpus.registry.source_registry import registry_catalog
 from safecorpus.registry.tables import ProvenanceAudit
+from safecorpus.sources.catalog import SourceCatalog
 from safecorpus.sources.requirements import missing_fields
 
 DEFAULT_PER_TYPE = 100
 
 
+@dataclass(frozen=True)
+class _AuditSettings:
+    """What every worker needs to type and sample records (picklable)."""
+
+    catalog: SourceCatalog
+    url_field: str
+    seed: str
+    per_type: int
+
+
+@dataclass
+class _AuditPart:
+    """One piece's records per provenance type, and each type's bottom-k candidates among them."""
+
+    population: dict[str, int] = field(default_factory=dict)
+    samples: dict[str, sampling.BottomK[Record]] = field(default_factory=dict)
+
+
+def map_piece(items: Iterator[Item], settings: _AuditSettings) -> _AuditPart:
+    """Type and offer one piece's records (bottom-k by keyed hash merges in any order)."""
+    key = sampling.sampling_key(settings.seed)
+    part = _AuditPart()
+    for item in items:
+        if not isinstance(item, Record):
+            continue
+        url = _value(item.meta.get(settings.url_field))
+        entry = settings.catalog.entry_for(item.source, url, item.file)
+        ptype = entry.provenance_type if entry else "unregistered"
+        part.population[ptype] = part.population.get(ptype, 0) + 1
+        sample = part.samples.get(ptype)
+        if sample is None:
+            sample = part.samples[ptype] = sampling.BottomK(settings.per_type)
+        h = sampling.record_hash(item.id, key)
+        if sample.would_keep(h):
+            sample.offer(h, item.id, item)
+    return part
+
+
 def run_audit(
     engine: Engine,
-    corpus: Path,
+    corpus: Path | str,
     reader: ReaderOptions,
     store_dir: Path,
     seed: str = "safecorpus-audit",
     per_type: int = DEFAULT_PER_TYPE,
+    run_on: PassOptions | None = None,
 ) -> dict[str, Any]:
+    """Sample every provenance type of ``corpus`` (a path or an fsspec URL) and check the samples; the
+    corpus pass is the same on any executor, so the samples and figures are too."""
     catalog = registry_catalog(engine)
     if not catalog.entries:
         raise InputError("the source registry is empty; run 'safecorpus sources import FILE' first")
@@ -49,18 +93,16 @@ def run_audit(
     _, ip_rows = latest_scan(engine)
     ip_sources = {r.name for r in ip_rows}
     incomplete = {e.name for e in catalog.entries if missing_fields(e)}
-    key = sampling.sampling_key(seed)
+    settings = _AuditSettings(catalog, reader.url_field, seed, per_type)
     samples: dict[str, sampling.BottomK[Record]] = defaultdict(lambda: sampling.BottomK(per_type))
     population: dict[str, int] = defaultdict(int)
-    for item in iter_corpus(corpus, reader):
-        if not isinstance(item, Record):
-            continue
-        entry = catalog.entry_for(item.source, _url(item, reader), item.file)
-        ptype = entry.provenance_type if entry else "unregistered"
-        population[ptype] += 1
-        h = sampling.record_hash(item.id, key)
-        if samples[ptype].would_keep(h):
-            samples[ptype].offer(h, item.id, item)
+
+    def reduce(part: _AuditPart) -> None:
+        for ptype, n in part.population.items():
+            population[ptype] += n
+            samples[ptype].merge(part.samples[ptype])
+
+    run_pass(corpus, reader, map_piece, settings, reduce, run_on)
     if not population:
         raise InputError(f"{corpus}: no readable records to audit")
     audit_id = uuid.uuid4().hex
@@ -107,7 +149,10 @@ def run_audit(
 
 
 def _url(record: Record, reader: ReaderOptions) -> str | None:
-    value = record.meta.get(reader.url_field)
+    return _value(record.meta.get(reader.url_field))
+
+
+def _value(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 

@@ -52,6 +52,8 @@ def test_cli_scan(tmp_path):
     out = tmp_path / "o.jsonl"
     res = CliRunner().invoke(cli, ["pii", "scan", str(corpus), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [r["id"] for r in rows] == ["r1", "r2"]
+    header, *rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert header["schema"] == "safecorpus.findings/1" and header["detectors"][0].startswith("pii@")
+    assert [r["id"] for r in rows] == ["r1", "r2"] and [r["n"] for r in rows] == [0, 1]
+    assert rows[0]["f"][0]["evidence"]["type"] == "CN_MOBILE" and rows[1]["f"] == []
     assert rows[0]["findings"][0]["type"] == "CN_MOBILE" and rows[1]["findings"] == []
