@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from safecorpus.assess.runner import AssessConfig, Tiers
 
 REJECTIONS_SHOWN = 200  # rejections listed in the summary (all of them are in rejected.jsonl)
-SPAN_BYTES = 16 << 20  # a local plain JSON Lines file is read in pieces of this many bytes
+SPAN_BYTES = 64 << 20  # a local plain JSON Lines file is read in pieces of this many bytes
 PROGRESS_EVERY = 512  # records between progress calls of an in-process map
 
 _CONTEXTS: dict[str, tuple[Tiers, DecisionRule]] = {}

@@ -29,6 +29,21 @@ ACTIONS = ("drop", "redact", "keep")
 CONSENT_NEEDING = ("pi_needs_consent", "sensitive_needs_separate_consent", "child_needs_guardian_consent")
 
 
+# Fields filled from the profile's other tables ([decision], [decision.pii], the data-risk groups), never
+# from [filter].
+DERIVED_FIELDS = frozenset(
+    {
+        "profile",
+        "decision_layers",
+        "data_risks",
+        "min_score",
+        "pii_identifying",
+        "pii_address_min_score",
+        "pii_sensitive_needs_identifier",
+    }
+)
+
+
 @dataclass(frozen=True)
 class FilterPolicy:
     profile: str = "gbt45654-2025"
@@ -61,15 +76,7 @@ class FilterPolicy:
     def from_profile(cls, profile: Profile) -> FilterPolicy:
         rule = DecisionRule.from_profile(profile)
         table = dict(profile.get("filter", {}) or {})
-        known = {f for f in cls.__dataclass_fields__} - {
-            "profile",
-            "decision_layers",
-            "data_risks",
-            "min_score",
-            "pii_identifying",
-            "pii_address_min_score",
-            "pii_sensitive_needs_identifier",
-        }
+        known = {f for f in cls.__dataclass_fields__} - DERIVED_FIELDS
         unknown = set(table) - known
         if unknown:
             raise ConfigError(f"profile [filter]: unknown key(s) {', '.join(sorted(unknown))}")

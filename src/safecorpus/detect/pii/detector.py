@@ -158,14 +158,20 @@ def scan_records(
         yield from _scan_batch(batch, det, media)
 
 
-def _scan_batch(batch: list[Record], det: PiiDetector, media: Sequence[Any]) -> Iterator[dict[str, Any]]:
-    found = [m.detect(batch) for m in media]
+def media_problems(media: Sequence[Any]) -> dict[str, list[dict[str, str]]]:
+    """Media the detectors could not read in the batch just scanned, per record id (and forget them)."""
     problems: dict[str, list[dict[str, str]]] = {}
     for m in media:
         for rid, ref, why in getattr(m, "unresolved", ()):
             problems.setdefault(rid, []).append({"media": ref, "problem": why})
         if hasattr(m, "unresolved"):
             m.unresolved.clear()
+    return problems
+
+
+def _scan_batch(batch: list[Record], det: PiiDetector, media: Sequence[Any]) -> Iterator[dict[str, Any]]:
+    found = [m.detect(batch) for m in media]
+    problems = media_problems(media)
     for i, rec in enumerate(batch):
         findings = [span_to_json(s) for s in det.spans(rec.text)]
         for per_detector in found:

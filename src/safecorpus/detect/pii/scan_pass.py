@@ -14,7 +14,13 @@ from typing import Any
 
 from safecorpus.detect import findings_io
 from safecorpus.detect.base import Finding
-from safecorpus.detect.pii.detector import SCHEMA_VERSION, PiiDetector, finding_to_json, span_to_json
+from safecorpus.detect.pii.detector import (
+    SCHEMA_VERSION,
+    PiiDetector,
+    finding_to_json,
+    media_problems,
+    span_to_json,
+)
 from safecorpus.errors import ConfigError
 from safecorpus.io.records import Record, Rejection
 from safecorpus.pipeline.corpus_pass import Item, cached
@@ -93,12 +99,7 @@ def map_piece(items: Iterator[Item], settings: PiiScanSettings) -> PiiPart:
 
 def _scan(batch: list[Record], det: PiiDetector, media: Sequence[Any], part: PiiPart) -> None:
     found = [m.detect(batch) for m in media]
-    problems: dict[str, list[dict[str, str]]] = {}
-    for m in media:
-        for rid, ref, why in getattr(m, "unresolved", ()):
-            problems.setdefault(rid, []).append({"media": ref, "problem": why})
-        if hasattr(m, "unresolved"):
-            m.unresolved.clear()
+    problems = media_problems(media)
     for i, rec in enumerate(batch):
         spans = det.spans(rec.text)
         shown = [span_to_json(s) for s in spans]
