@@ -23,7 +23,7 @@ from pathlib import Path
 
 from safecorpus.detect.lexicon.detector import LexiconDetector
 from safecorpus.detect.lexicon.library import Lexicon, Term, read_lexicon
-from safecorpus.detect.lexicon.variants import VariantOptions
+from safecorpus.detect.registry import variant_options
 from safecorpus.taxonomy.profile import load_profile
 
 SEED = 20261128
@@ -184,7 +184,7 @@ def generate(out_dir: str | Path, lexicon: Lexicon | None = None) -> dict[str, i
         shutil.rmtree(out)
     out.mkdir(parents=True)
     lexicon = lexicon or read_lexicon("default")
-    variants = VariantOptions.from_mapping(load_profile().get("lexicon.variants", {}) or {})
+    variants = variant_options(load_profile())  # the profile's variants, as the registry builds them
     detector = LexiconDetector(lexicon, variants=variants)  # as `assess` will see the text
     terms = _flagging_terms(lexicon, detector)
     if not terms:

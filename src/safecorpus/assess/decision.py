@@ -185,12 +185,6 @@ class DecisionRule:
         """The layers whose findings make the record a violation (empty: not a violation)."""
         return sorted({f.layer for f in self.counted(findings)})
 
-    def without(self, *layers: str) -> DecisionRule:
-        """The same rule with some layers left out (``filter`` handles PI by its own action)."""
-        return DecisionRule(
-            self.layers - set(layers), self.risks, self.min_score, self.risk_min_score, self.pii
-        )
-
     def describe(self) -> dict[str, Any]:
         return {
             "rules_version": RULES_VERSION,
