@@ -1,6 +1,8 @@
-"""False alarms of `safecorpus assess` on real, lawful Chinese text: what each layer flags, per genre.
+"""False alarms of `safecorpus assess` on real, lawful Chinese text, and (``--harmful``) its recall on
+real harmful text: what each layer flags, per set.
 
     .venv/bin/python benchmarks/precision_clean.py --datasets ../shared/datasets
+    .venv/bin/python benchmarks/precision_clean.py --harmful    # recall on items labelled harmful
 
 Each clean set becomes a corpus (one source per set, or per TNEWS topic) and is assessed with the default
 profile, in one process, with the whole corpus as the technical sample (``--technical-fraction 1.0``) and
@@ -16,6 +18,7 @@ CLUENER paragraphs (news), CMRC 2018 Wikipedia paragraphs (encyclopedia), CSL ti
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import subprocess
 import sys
@@ -39,6 +42,29 @@ SETS = [
 ]
 
 
+# Items labelled harmful (licences in the datasets' README): (name, path, text field, label field, values).
+HARMFUL_SETS = [
+    ("cold-offensive", "cold/COLDataset/dev.csv", "TEXT", "label", {"1"}),
+    ("swsr-sexist", "swsr/SWSR/SexComment.csv", "comment_text", "label", {"1"}),
+    ("chbias-biased", "chbias/chbias_biased.jsonl", "text", None, set()),
+    ("davidson-hate", "davidson/data/labeled_data.csv", "tweet", "class", {"0"}),
+    ("davidson-offensive", "davidson/data/labeled_data.csv", "tweet", "class", {"1"}),
+]
+
+
+def harmful_rows(path: Path, field: str, label: str | None, values: set[str]) -> list[dict]:
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            docs = list(csv.DictReader(fh))
+    else:
+        docs = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return [
+        d | {"_text": d[field]}
+        for d in docs
+        if isinstance(d.get(field), str) and d[field].strip() and (label is None or str(d[label]) in values)
+    ]
+
+
 def rows_of(path: Path, field: str) -> list[dict]:
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*.jsonl"))
     rows = []
@@ -54,17 +80,24 @@ def rows_of(path: Path, field: str) -> list[dict]:
     return rows
 
 
-def build(datasets: Path, folder: Path, per_set: int) -> dict[str, int]:
+def build(datasets: Path, folder: Path, per_set: int, harmful: bool = False) -> dict[str, int]:
     counts: dict[str, int] = {}
+    sets = (
+        [(n, rel, (f, lab, vals)) for n, rel, f, lab, vals in HARMFUL_SETS]
+        if harmful
+        else [(n, rel, (f, src)) for n, rel, f, src in SETS]
+    )
     with (folder / "clean.jsonl").open("w", encoding="utf-8") as out:
-        for name, rel, field, source_field in SETS:
+        for name, rel, spec in sets:
             path = datasets / rel
             if not path.exists():
                 print(f"skipped {name}: {path} not found", file=sys.stderr)
                 continue
+            source_field = None if harmful else spec[1]
+            docs = harmful_rows(path, *spec) if harmful else rows_of(path, spec[0])
             seen: set[str] = set()
             n = 0
-            for i, doc in enumerate(rows_of(path, field)):
+            for i, doc in enumerate(docs):
                 text = doc["_text"]
                 if text in seen:
                     continue
@@ -84,11 +117,12 @@ def main() -> None:
     ap.add_argument("--datasets", default=str(REPO.parent / "shared" / "datasets"))
     ap.add_argument("--per-set", type=int, default=5000, help="records per set (default 5000)")
     ap.add_argument("--assessment", action="store_true", help="keep the assessment tier on the samples")
+    ap.add_argument("--harmful", action="store_true", help="the harmful sets: the flagged share is recall")
     ap.add_argument("--json", help="write the figures here")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="precision-") as tmp:
         folder = Path(tmp)
-        counts = build(Path(args.datasets), folder, args.per_set)
+        counts = build(Path(args.datasets), folder, args.per_set, args.harmful)
         profile = folder / "profile.toml"
         profile.write_text(
             'extends = "gbt45654-2025"\nname = "precision"\n'
