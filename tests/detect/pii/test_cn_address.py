@@ -78,7 +78,11 @@ def test_street_and_number_of_a_building_is_not_a_precise_address(text):
 @pytest.mark.parametrize(
     "text,address,precision",
     [
-        ("寄到北京市朝阳区建国路88号院3号楼2单元501室。", "北京市朝阳区建国路88号院3号楼2单元501室", "dwelling"),
+        (
+            "寄到北京市朝阳区建国路88号院3号楼2单元501室。",
+            "北京市朝阳区建国路88号院3号楼2单元501室",
+            "dwelling",
+        ),
         ("他现居住于黑龙江省哈尔滨市南岗区中山路123号，", "黑龙江省哈尔滨市南岗区中山路123号", "residence"),
         ("收货地址：浙江省杭州市西湖区文三路90号", "浙江省杭州市西湖区文三路90号", "residence"),
         ("她家在江苏省南京市鼓楼区幸福小区12号。", "江苏省南京市鼓楼区幸福小区12号", "dwelling"),

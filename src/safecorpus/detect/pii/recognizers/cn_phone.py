@@ -8,7 +8,7 @@ a mobile number.
 
 from __future__ import annotations
 
-from safecorpus.detect.pii.recognizers.base import ALNUM, DIGIT, Check, Pattern, Recognizer, digits_of
+from safecorpus.detect.pii.recognizers.base import ALNUM, DIGIT, Check, Pattern, Recognizer, digits_of, words
 
 # Allocated mobile prefixes (MIIT numbering plan): 13x, 14[5-9], 15[0-35-9], 16[2567], 17[0-8], 18x, 19x.
 MOBILE_PREFIXES = frozenset(
@@ -31,8 +31,9 @@ LANDLINE = (
 
 
 # Units and measure words after a figure (statistics in news and encyclopedic text).
-_UNITS = tuple(
-    "人次 人 次 元 美元 万 亿 吨 个 年 米 公里 千米 平方 件 台 辆 股 份 户 只 头 千克 公斤 克 字节 位 倍 条 张 册 部 座 家 所".split()
+_UNITS = words(
+    "人次 人 次 元 美元 万 亿 吨 个 年 米 公里 千米 平方 件 台 辆 股 份 户 只 头",
+    "千克 公斤 克 字节 位 倍 条 张 册 部 座 家 所",
 )
 
 
