@@ -15,9 +15,10 @@ A source of the registry (or of a `filter --sources` file) may declare ``pi_basi
 - ``consent_ledger``: the source's PI rests on per-record consent: the ledger decides (the same as
   ``none``, declared explicitly).
 
-``pi_scope`` (a list, ``;``-separated in CSV) names what the basis covers: groups (``names``, ``address``,
-``phone``, ``contact``, ``id_document``, ``financial_account``, ``sensitive``), a sensitive category
-(``sensitive:medical_health``) or a PI type (``CN_MOBILE``). Given for ``publicly_disclosed`` or
+``pi_scope`` (a list, ``;``-separated in CSV) names what the basis covers: groups (``names``,
+``address``, ``phone``, ``email``, ``messaging_id``, ``contact`` (all three), ``id_document``,
+``financial_account``, ``sensitive``), a sensitive category (``sensitive:medical_health``) or a PI type
+(``CN_MOBILE``). Given for ``publicly_disclosed`` or
 ``news_reporting`` it replaces the default scope. PI within the scope of the source's basis gets the
 consent verdict ``pi_with_basis`` (consent/verdict.py); PI outside it is judged by the ledger.
 """
@@ -39,6 +40,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "names": ("PERSON",),
     "address": ("ADDRESS",),
     "phone": PHONE,
+    "email": ("EMAIL",),
+    "messaging_id": ("QQ_NUMBER", "WECHAT_ID"),
     "contact": (*PHONE, "EMAIL", "QQ_NUMBER", "WECHAT_ID"),
     "id_document": ("CN_RESIDENT_ID", "PASSPORT", "HK_ID", "TW_ID", "HK_MO_TW_PERMIT", "US_SSN"),
     "financial_account": ("BANK_CARD", "CREDIT_CARD", "IBAN_CODE"),
