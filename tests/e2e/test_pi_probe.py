@@ -57,7 +57,7 @@ def _rows(source: str, rng: random.Random, ids: bool, cards: bool, phones: bool)
 
 
 @pytest.fixture(scope="module")
-def summary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+def probe(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("pi-probe")
     rng = random.Random(14)
     rows = (
@@ -77,7 +77,12 @@ def summary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     run("sources", "add", "news-with-ids", "--type", "open-source", "--licence", "CC-BY-4.0",
         "--pi-basis", "news_reporting", *store, cwd=root)  # fmt: skip
     run("assess", "corpus", *store, "--json", "summary.json", "--no-progress", cwd=root)
-    doc = json.loads((root / "summary.json").read_text("utf-8"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def summary(probe: Path) -> dict[str, dict]:
+    doc = json.loads((probe / "summary.json").read_text("utf-8"))
     return {s["name"]: s for s in doc["sources"]}
 
 
@@ -110,3 +115,30 @@ def test_news_reporting_does_not_cover_id_numbers(summary: dict[str, dict]) -> N
     news = summary["news-with-ids"]
     assert news["pi_basis"]["basis"] == "news_reporting" and "id_document" not in news["pi_basis"]["scope"]
     assert news["verdict"] == "blacklist" and news["top_risks"][0]["risk"] == "A.4.6"
+
+
+@pytest.mark.slow
+def test_the_report_shows_each_sources_basis(probe: Path) -> None:
+    run(
+        "report",
+        "--out",
+        "report",
+        "--no-pdf",
+        "--lang",
+        "en",
+        "--store-dir",
+        str(probe / "store"),
+        cwd=probe,
+    )
+    doc = json.loads((probe / "report" / "report.json").read_text("utf-8"))
+    bases = {s["name"]: s["pi_basis"]["basis"] for s in doc["sources"]}
+    assert bases == {
+        "members-exposed": "none",
+        "members-plain": "none",
+        "news-with-ids": "news_reporting",
+        "phones-contract": "contract",
+        "phones-no-basis": "none",
+    }
+    assert set(doc["personal_information"]["source_bases"]) == {"news-with-ids", "phones-contract"}
+    html = (probe / "report" / "report.html").read_text("utf-8")
+    assert "phones-contract: contract (phone)" in html
