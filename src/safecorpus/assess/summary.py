@@ -62,9 +62,9 @@ class SourceSummary:
             doc["sequential"] = self.sequential
         doc["top_risks"] = [r.to_dict() for r in self.top_risks]
         doc["layers"] = dict(self.layers)
+        doc["sampled_ids_file"] = self.sampled_ids_file
         if self.pi_basis is not None:
             doc["pi_basis"] = dict(self.pi_basis)
-        doc["sampled_ids_file"] = self.sampled_ids_file
         return doc
 
 
