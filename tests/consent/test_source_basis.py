@@ -85,3 +85,19 @@ def test_a_withdrawn_subject_counts_whatever_the_source_declares(tmp_path, rule:
     contract = SourceBasis.parse("contract", "phone", "t")
     d = decide([pii("CN_MOBILE")], contract, {"user_id": "u-gone"}, ledger)
     assert d.verdict == "consent_withdrawn" and rule.is_violation(d.findings)
+
+
+def test_consent_report_follows_the_sources_basis() -> None:
+    from safecorpus.consent.report_pass import ConsentSettings, map_piece
+    from safecorpus.io.records import Record
+    from safecorpus.sources.catalog import SourceCatalog, parse_entry
+    from safecorpus.sources.pi_basis import SourceBases
+
+    crm = parse_entry(
+        {"name": "crm", "provenance_type": "user-input", "pi_basis": "contract", "pi_scope": "phone"}, "e"
+    )
+    bases = SourceBases(SourceCatalog([crm]))
+    lookup = cl.ConsentLedger().lookup(NOW)
+    records = [Record(f"{src}-1", "手机 13912345678", src, "c.jsonl", 1) for src in ("crm", "web")]
+    part = map_piece(iter(records), ConsentSettings(lookup, 0.5, bases))
+    assert [row[2] for row in part.rows] == ["pi_with_basis", "pi_needs_consent"]
