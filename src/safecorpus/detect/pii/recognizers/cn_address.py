@@ -8,7 +8,7 @@ Three kinds of candidate, from most to least identifying:
    or a street address right after a word of residence or delivery (家住, 住址, 收货地址 …). A street and
    house number alone (中山路123号) is how a building, school, museum or shop is located in news and
    encyclopedic text: 0.7, the finding's ``precision`` says which (``dwelling``, ``residence``,
-   ``street``, ``area``);
+   ``street``, ``number`` — a number with no street or place —, ``area``);
 2. ``landmark`` — a name with a place suffix on its own (金融街, 丽泽商务区, 海渔广场, 蒜村); scored 0.4;
 3. ``place`` — a bare place name from the gazetteer: every mainland division (from cpca's GB/T 2260 table,
    full and short forms), foreign countries and cities, regions and geographic names; scored 0.35.
@@ -285,8 +285,8 @@ def _validate(value: str, text: str, start: int, end: int) -> Check | None:
                 score, precision = 0.85, "residence"
             else:
                 score, precision = 0.7, "street"
-        elif has_number:
-            score, precision = 0.7, "dwelling" if _dwelling(value) else "street"
+        elif has_number:  # a house or flat number with no street or place before it
+            score, precision = 0.7, "number"
         else:
             score, precision = (0.7 if parts >= 2 else 0.5), "area"
         return Check(score=score, extra={"kind": "address", "precision": precision}, span=(start, end))
