@@ -64,7 +64,7 @@ def _run(corpus: Path, store: Path, lexicon: Path, **kw: object) -> dict:
 
 def test_pii_counts_only_without_a_basis(tmp_path, corpus, tiny_lexicon_path):
     s = _run(corpus, tmp_path / "store", tiny_lexicon_path, consent=_ledger())
-    assert "pii@0.1.0" in s["detectors"]["assessment"] and "pii@0.1.0" in s["detectors"]["fast"]
+    assert "pii@0.2.0" in s["detectors"]["assessment"] and "pii@0.2.0" in s["detectors"]["fast"]
     (src,) = s["sources"]
     assert src["violations"] == 3 and src["layers"] == {"pii": 3}
     assert src["top_risks"] == [{"risk": "A.4.6", "count": 3}]

@@ -53,6 +53,7 @@ SOURCE_KEYS = [
     "top_risks",
     "layers",
     "sampled_ids_file",
+    "pi_basis",  # the source's declared legal basis for PI (the default profile decides on PI)
 ]
 
 
@@ -130,4 +131,4 @@ def test_sequential_entry_sits_before_top_risks() -> None:
     s = SourceSummary(
         "x", 10, 0, 10, 1, 0.1, 0.0, 0.4, True, "inconclusive", None, [], {}, "f", {"items_used": 10}
     )
-    assert list(s.to_dict()) == [*SOURCE_KEYS[:11], "sequential", *SOURCE_KEYS[11:]]
+    assert list(s.to_dict()) == [*SOURCE_KEYS[:11], "sequential", *SOURCE_KEYS[11:-1]]  # no pi_basis given

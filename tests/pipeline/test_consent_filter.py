@@ -235,3 +235,29 @@ def test_policy_rejects_unknown_consent_keys(tmp_path):
         FilterPolicy.from_profile(_profile(tmp_path, '[filter.consent_actions]\nno_pi = "drop"'))
     with pytest.raises(ConfigError, match="pii_with_basis"):
         FilterPolicy.from_profile(_profile(tmp_path, 'pii_with_basis = "burn"'))
+
+
+def test_pi_within_a_sources_declared_basis_is_kept_as_written(tmp_path, tiny_lexicon_path):
+    """`filter --sources` with a source-level basis (pi_basis/pi_scope): the covered PI is not redacted,
+    with or without the ledger; the same text from a source without a basis is (pii = redact)."""
+    rows = [
+        {"id": f"{src}-{i}", "source": src, "text": f"我的手机号是1391234567{i}，身份证号见附件"}
+        for src in ("crm", "web")
+        for i in range(3)
+    ]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "c.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "sources:\n  - name: crm\n    provenance_type: commercial\n    licence: data licence\n"
+        "    url: https://crm.example.com\n    pi_basis: contract\n    pi_scope: [phone]\n",
+        "utf-8",
+    )
+    for name, kw in (("plain", {}), ("ledger", {"consent": cl.ConsentLedger()})):
+        out = tmp_path / name
+        run_filter(_config(corpus, out, tiny_lexicon_path, sources=str(sources), **kw))
+        kept = _kept(out)
+        for i in range(3):
+            assert f"1391234567{i}" in kept[f"crm-{i}"]["text"], name
+            assert "<CN_MOBILE>" in kept[f"web-{i}"]["text"], name

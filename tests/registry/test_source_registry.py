@@ -149,3 +149,32 @@ def test_cli_add_check_and_bad_input(tmp_path: Path) -> None:
     assert doc["nonconformances"][0]["clause"] == "TC260-003 5.1.c.4"
     r = cli("sources", "import", "nope.yaml", cwd=tmp_path)
     assert r.returncode != 0 and "not found" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_import_keeps_the_pi_basis_and_rejects_a_bad_one(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(
+        "sources:\n"
+        "  - name: crm\n    provenance_type: commercial\n    licence: data licence\n"
+        "    pi_basis: contract\n    pi_scope: [phone, email]\n"
+        "  - name: wire\n    provenance_type: open-source\n    licence: CC-BY-4.0\n"
+        "    pi_basis: news_reporting\n"
+    )
+    engine = open_store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    import_file(engine, path)
+    entries = {e.name: e for e in registered(engine)}
+    assert (entries["crm"].pi_basis, entries["crm"].pi_scope) == ("contract", "phone;email")
+    assert (entries["wire"].pi_basis, entries["wire"].pi_scope) == ("news_reporting", None)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,provenance_type,pi_basis\nx,synthetic,legitimate_interest\n")
+    with pytest.raises(ConfigError, match=r"bad\.csv entry 1 \(x\): pi_basis must be one of"):
+        import_file(engine, bad)
+
+
+def test_cli_add_takes_the_pi_basis(tmp_path: Path) -> None:
+    r = cli("sources", "add", "crm", "--type", "user-input", "--pi-basis", "contract",
+            "--pi-scope", "phone;email", "--store-dir", "st", cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = cli("sources", "add", "bad", "--type", "user-input", "--pi-basis", "contract", "--store-dir", "st",
+            cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 2 and "needs pi_scope" in r.stdout + r.stderr

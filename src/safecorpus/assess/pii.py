@@ -3,7 +3,8 @@
 Finding PI is not a violation by itself (DESIGN.md "Violations"): the findings of a record are passed
 through :func:`safecorpus.consent.verdict.consent_verdict` with the store's consent ledger, which marks
 them ``needs_basis`` for the "needing" and "withdrawn" verdicts (and adds a record-level finding for a
-withdrawn subject's record without PI). The decision rule counts only those (A.4.6).
+withdrawn subject's record without PI). The decision rule counts only those (A.4.6). A source's declared
+legal basis (``pi_basis`` in the source registry) covers the PI within its scope (sources/pi_basis.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from safecorpus.consent.verdict import consent_verdict
 from safecorpus.detect.base import Detector, Finding
 from safecorpus.detect.layers import Layer
 from safecorpus.io.records import Record
+from safecorpus.sources.pi_basis import SourceBases
 
 
 class ConsentPiiDetector:
@@ -33,18 +35,28 @@ class ConsentPiiDetector:
         ledger: ConsentLedger | ConsentLookup | None = None,
         *,
         at: dt.datetime | None = None,
+        bases: SourceBases | None = None,
     ) -> None:
         self.detector = detector
         self.ledger = ledger if ledger is not None else ConsentLedger()
         self.at = at
+        self.bases = bases if bases else None
         self.name = detector.name
         self.version = detector.version
 
     def detect(self, records: Sequence[Record]) -> list[list[Finding]]:
         at = self.at or dt.datetime.now(dt.UTC)
         found = self.detector.detect(records)
+        bases = self.bases
         return [
-            consent_verdict(rec.meta, fs, self.ledger, record_id=rec.id, at=at).findings
+            consent_verdict(
+                rec.meta,
+                fs,
+                self.ledger,
+                record_id=rec.id,
+                at=at,
+                basis=bases.for_record(rec.source, rec.file) if bases is not None else None,
+            ).findings
             for rec, fs in zip(records, found, strict=True)
         ]
 

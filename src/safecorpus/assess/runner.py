@@ -48,6 +48,7 @@ from safecorpus.io.options import ReaderOptions
 from safecorpus.io.records import Record
 from safecorpus.pipeline.executors import run_tasks, session
 from safecorpus.pipeline.run import plan
+from safecorpus.sources.pi_basis import SourceBases
 from safecorpus.taxonomy.profile import Profile
 
 if TYPE_CHECKING:
@@ -73,6 +74,9 @@ class AssessConfig:
     # Workers get a lookup made at the run's start (picklable); a lookup may be given directly.
     consent: ConsentLedger | ConsentLookup | None = None
     pii_in_fast_tier: bool = True  # scan the technical sample for PI too (≥ 5 MB/s)
+    # The sources' declared legal bases for PI (the source registry's pi_basis/pi_scope; None: none
+    # declared, the ledger alone decides). Reported per source as ``pi_basis``.
+    pi_bases: SourceBases | None = None
     # The per-source design: True for the sequential test of [source.sequential], False for the fixed
     # sample, None for the profile's choice ([source.sequential] enabled, off by default).
     sequential: bool | None = None
@@ -121,6 +125,7 @@ def build_tiers(config: AssessConfig) -> Tiers:
         lexicon=config.lexicon,
         backend=config.backend,
         consent=config.consent,
+        pi_bases=config.pi_bases,
         pii_min_score=rule.min_score,
     )
     keyword = registry.build("keyword", ctx)
@@ -543,7 +548,7 @@ def _summary(
         rejections=totals.rejections_shown,
         files=totals.notices,
         max_violation_rate=float(profile.get("source.max_violation_rate")),
-        sources=sources,
+        sources=[_with_basis(s, config.pi_bases) for s in sources] if has_pii else sources,
         technical_sample=TechnicalSampleSummary(
             fraction=config.fraction,
             sampled=tech_n,
@@ -612,6 +617,12 @@ def _assess_source(
         layers=dict(layer_counts),
         sampled_ids_file=str(path),
     )
+
+
+def _with_basis(source: SourceSummary, bases: SourceBases | None) -> SourceSummary:
+    """The source's declared legal basis for PI (``none`` when the registry declares none)."""
+    basis = bases.describe(source.name) if bases else {"basis": "none", "scope": []}
+    return dataclasses.replace(source, pi_basis=basis)
 
 
 def _top_risks(counts: Counter[str]) -> list[RiskCount]:

@@ -40,6 +40,9 @@ class SourceSummary:
     layers: dict[str, int]
     sampled_ids_file: str
     sequential: dict[str, Any] | None = None
+    # The source's declared legal basis for personal information ({basis, scope[, registered_source]});
+    # None when the run has no PI layer.
+    pi_basis: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -60,6 +63,8 @@ class SourceSummary:
         doc["top_risks"] = [r.to_dict() for r in self.top_risks]
         doc["layers"] = dict(self.layers)
         doc["sampled_ids_file"] = self.sampled_ids_file
+        if self.pi_basis is not None:
+            doc["pi_basis"] = dict(self.pi_basis)
         return doc
 
 

@@ -148,6 +148,8 @@ def assess(
     project, profile, url = policy.project, policy.profile, policy.store_url
     engine = open_store(url)
     from safecorpus.consent.ledger import ConsentLedger
+    from safecorpus.registry.source_registry import registry_catalog
+    from safecorpus.sources.pi_basis import SourceBases
 
     config = AssessConfig(
         corpus=corpus,
@@ -161,6 +163,7 @@ def assess(
         backend=matcher,
         store_dir=policy.store_dir,
         consent=ConsentLedger.load(engine, subject_field=policy.subject_field),
+        pi_bases=SourceBases(registry_catalog(engine)),
         executor=executor,
         workers=workers,
         address=address,

@@ -163,6 +163,8 @@ def report(
 
         from safecorpus.consent.report_pass import ConsentSettings, map_piece, pii_detector
         from safecorpus.pipeline.corpus_pass import run_pass
+        from safecorpus.registry.source_registry import registry_catalog
+        from safecorpus.sources.pi_basis import SourceBases
 
         root = resolve_corpus(path)
         options = policy.reader
@@ -178,7 +180,8 @@ def report(
                     out.write(orjson.dumps({"id": rid, "subject": subject, "verdict": verdict}) + b"\n")
 
         try:
-            run_pass(root, options, map_piece, ConsentSettings(lookup, min_score), reduce, run_on)
+            bases = SourceBases(registry_catalog(engine))  # the registered sources' own PI bases
+            run_pass(root, options, map_piece, ConsentSettings(lookup, min_score, bases), reduce, run_on)
         finally:
             if out is not None:
                 out.close()

@@ -11,14 +11,17 @@ from safecorpus.consent.ledger import ConsentLookup
 from safecorpus.errors import ConfigError
 from safecorpus.io.records import Record
 from safecorpus.pipeline.corpus_pass import Item, cached
+from safecorpus.sources.pi_basis import SourceBases
 
 
 @dataclass(frozen=True)
 class ConsentSettings:
-    """What every worker needs (picklable): the ledger as status bits, and the PII threshold."""
+    """What every worker needs (picklable): the ledger as status bits, the PII threshold, and the
+    sources' declared legal bases for PI (the source registry's ``pi_basis``; None: none declared)."""
 
     lookup: ConsentLookup
     min_score: float = 0.5
+    bases: SourceBases | None = None
 
 
 @dataclass
@@ -51,7 +54,8 @@ def map_piece(items: Iterator[Item], settings: ConsentSettings) -> ConsentPart:
         if not isinstance(item, Record):
             continue
         (findings,) = detector.detect([item])  # type: ignore[attr-defined]
-        d = consent_verdict(item.meta, findings, settings.lookup, record_id=item.id)
+        basis = settings.bases.for_record(item.source, item.file) if settings.bases else None
+        d = consent_verdict(item.meta, findings, settings.lookup, record_id=item.id, basis=basis)
         part.counts[d.verdict] += 1
         part.rows.append((item.id, d.subject, d.verdict))
     return part

@@ -6,6 +6,11 @@ A corpus record links to its subject through a configurable field of its metadat
 :data:`VERDICTS`; for the "needing" and "withdrawn" verdicts it sets ``evidence["needs_basis"]`` on the
 findings (and adds a record-level finding when a withdrawn subject's record has none), so that only those
 count as violations in ``assess`` and ``filter``.
+
+A source may declare a legal basis of its own (``pi_basis`` in the source registry; sources/pi_basis.py):
+PI within that basis's scope is ``pi_with_basis`` whatever the ledger holds (its findings carry
+``source_basis``), and only the PI outside it is judged against the ledger. A withdrawn subject's record
+still counts.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from safecorpus.consent.ledger import (
 from safecorpus.consent.records import Consent
 from safecorpus.detect.base import Finding
 from safecorpus.detect.layers import Layer
+from safecorpus.sources.pi_basis import SourceBasis
 
 VERDICTS = (
     "no_pi",
@@ -71,6 +77,11 @@ def verdict_of(code: int, pi: bool, child: bool, sensitive: bool) -> str:
     return "pi_with_basis"
 
 
+def _pi_type(finding: Finding) -> str | None:
+    value = finding.evidence.get("type")
+    return None if value is None else str(value)
+
+
 def consent_verdict(
     meta: dict[str, Any],
     findings: Sequence[Finding],
@@ -78,9 +89,13 @@ def consent_verdict(
     *,
     record_id: str | None = None,
     at: dt.datetime | None = None,
+    basis: SourceBasis | None = None,
 ) -> ConsentDecision:
     """The consent verdict of one record, with its PII findings marked ``needs_basis`` where they lack
     a legal basis (only PII-layer findings are touched; others pass through unchanged).
+
+    ``basis`` is the record's source-level basis: PI within its scope needs nothing more (verdict
+    ``pi_with_basis``, evidence ``source_basis``); the rest is judged against the ledger.
 
     ``ledger`` is the full ledger or its compact :class:`ConsentLookup` (then ``at`` is the moment the
     lookup was made, and the decision's ``consent`` is ``None``)."""
@@ -95,15 +110,28 @@ def consent_verdict(
     else:
         code = ledger.status(subject, at)
     pii = [f for f in findings if f.layer == Layer.PII]
-    categories = {f.evidence.get("category") for f in pii} - {None}
-    verdict = verdict_of(code, bool(pii), CHILD_CATEGORY in categories, bool(categories - {CHILD_CATEGORY}))
+    covered: set[int] = set()
+    if basis is not None and basis.scoped:
+        covered = {id(f) for f in pii if basis.covers(_pi_type(f), f.evidence.get("category"))}
+    rest = [f for f in pii if id(f) not in covered]
+    categories = {f.evidence.get("category") for f in rest} - {None}
+    verdict = verdict_of(code, bool(rest), CHILD_CATEGORY in categories, bool(categories - {CHILD_CATEGORY}))
+    if verdict == "no_pi" and covered:
+        verdict = "pi_with_basis"
     needs = verdict in VIOLATING
     out: list[Finding] = []
     for f in findings:
         if f.layer != "pii":
             out.append(f)
             continue
-        ev = {**f.evidence, "needs_basis": needs, "consent_verdict": verdict}
+        within = id(f) in covered
+        ev = {
+            **f.evidence,
+            "needs_basis": needs and (not within or verdict == "consent_withdrawn"),
+            "consent_verdict": verdict,
+        }
+        if within:
+            ev["source_basis"] = basis.basis if basis is not None else None
         if subject is not None:  # the record names its data subject: its PI is tied to a person
             ev["subject_known"] = True
         out.append(dataclasses.replace(f, evidence=ev))

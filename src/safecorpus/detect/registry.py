@@ -35,6 +35,7 @@ class BuildContext:
     lexicon: str = "default"  # a packaged keyword library or a .tsv path
     backend: str = "auto"  # the keyword matcher backend
     consent: Any = None  # a ConsentLedger or ConsentLookup for ``pii.consent`` (None: an empty ledger)
+    pi_bases: Any = None  # the sources' declared PI bases (sources/pi_basis.SourceBases) for ``pii.consent``
     pii_min_score: float | None = None  # None: the profile's [decision] min_score
     pii_sensitive: bool = True  # also the sensitive-category recognisers
     options: dict[str, Any] = field(default_factory=dict)  # entry-specific extras
@@ -141,7 +142,7 @@ def _build_pii_consent(ctx: BuildContext) -> Detector | None:
     from safecorpus.assess.pii import ConsentPiiDetector
 
     inner = _build_pii(ctx)
-    return None if inner is None else ConsentPiiDetector(inner, ctx.consent)
+    return None if inner is None else ConsentPiiDetector(inner, ctx.consent, bases=ctx.pi_bases)
 
 
 _CLASSIFIERS: dict[bytes, tuple[Detector | None, Detector | None]] = {}

@@ -72,9 +72,12 @@ class Context:
 
     def __init__(self, spec: JobSpec) -> None:
         from safecorpus.detect import registry
+        from safecorpus.sources.pi_basis import SourceBases
 
         self.spec = spec
         self.rule = spec.policy.rule  # the one decision rule, built once per process
+        # the sources' declared legal bases for PI (the sources file's pi_basis / pi_scope)
+        self.pi_bases = SourceBases(spec.catalog)
         self.detectors: list[Detector] = []
         self.blocklists: list[Blocklist] = []
         build = registry.BuildContext(

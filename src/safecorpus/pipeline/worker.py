@@ -235,14 +235,26 @@ class Decision:
 def _consent(
     ctx: Context, record: Record, pii: list[Finding]
 ) -> tuple[str | None, str | None, list[Finding]]:
-    """(verdict, subject, PII findings marked with it) under the run's consent ledger, if any."""
+    """(verdict, subject, PII findings marked with it) under the run's consent ledger, if any.
+
+    PI within the scope of the source's declared basis (the sources file's ``pi_basis``) is left out of the
+    returned findings: it is kept as written, with or without the ledger (sources/pi_basis.py)."""
+    basis = ctx.pi_bases.for_record(record.source, record.file) if ctx.pi_bases else None
     lookup = ctx.spec.consent
     if lookup is None:
+        if basis is not None and basis.scoped:
+            pii = [f for f in pii if not basis.covers(_pi_type(f), f.evidence.get("category"))]
         return None, None, pii
     from safecorpus.consent.verdict import consent_verdict
 
-    d = consent_verdict(record.meta, pii, lookup, record_id=record.id)
-    return d.verdict, d.subject, [f for f in d.findings if f.detector != "consent@1"]
+    d = consent_verdict(record.meta, pii, lookup, record_id=record.id, basis=basis)
+    kept = [f for f in d.findings if f.detector != "consent@1" and not f.evidence.get("source_basis")]
+    return d.verdict, d.subject, kept
+
+
+def _pi_type(finding: Finding) -> str | None:
+    value = finding.evidence.get("type")
+    return None if value is None else str(value)
 
 
 def decide(

@@ -20,6 +20,7 @@ from safecorpus.report.stored import results_hash
 from safecorpus.sources.audit import audit_doc
 from safecorpus.sources.catalog import SourceCatalog
 from safecorpus.sources.diversity import DEFAULT_MAX_FOREIGN_SHARE, DEFAULT_MIN_SOURCES, diversity
+from safecorpus.sources.pi_basis import basis_of_entry
 from safecorpus.sources.requirements import completeness, missing_fields
 from safecorpus.taxonomy.profile import Profile, load_profile
 
@@ -128,9 +129,15 @@ def build_document(
     catalog = SourceCatalog(entries)
     max_rate = float(profile.get("source.max_violation_rate"))
 
+    # the basis each source's PI was judged under (the run's summary), else what the registry declares now
+    run_bases = {d["name"]: d.get("pi_basis") for d in summary.get("sources", [])}
     sources = []
     for s in stored["sources"]:
         entry = entry_for_source(catalog, s["name"])
+        declared = basis_of_entry(entry) if entry else None
+        pi_basis = run_bases.get(s["name"]) or (
+            declared.describe() if declared else {"basis": "none", "scope": []}
+        )
         have, need = completeness(entry) if entry else (0, 0)
         sources.append(
             {
@@ -150,6 +157,7 @@ def build_document(
                 "top_risks": s["top_risks"],
                 "layers": s["layers"],
                 "pii_violations": int((s["layers"] or {}).get("pii", 0)),
+                "pi_basis": pi_basis,
                 "provenance_fields_present": have,
                 "provenance_fields_required": need,
                 "sampled_ids": _sampled_ids(s["sampled_ids_file"], evidence_base),
@@ -290,6 +298,9 @@ def build_document(
             in (summary.get("detectors", {}).get("decision", {}).get("layers") or []),
             "sampled_records_with_pi_violation": sum(s["pii_violations"] for s in sources),
             "per_source": {s["name"]: s["pii_violations"] for s in sources},
+            "source_bases": {
+                s["name"]: s["pi_basis"] for s in sources if s["pi_basis"].get("basis", "none") != "none"
+            },
             "consent": summary.get("consent"),
             "ledger": ledger,
         },

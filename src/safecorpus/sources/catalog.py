@@ -18,6 +18,7 @@ from typing import Any
 
 from safecorpus.errors import ConfigError
 from safecorpus.io.attribution import url_parts
+from safecorpus.sources.pi_basis import basis_of_entry
 
 TYPES = ("open-source", "self-collected", "commercial", "user-input", "synthetic")
 FIELDS = (
@@ -45,9 +46,12 @@ FIELDS = (
     "generating_model",
     "model_version",
     "acquired_at",
+    # The source's legal basis for personal information and what it covers (sources/pi_basis.py).
+    "pi_basis",
+    "pi_scope",
 )
 # Fields whose YAML value may be a list (joined with ';' like `match` in CSV).
-LIST_FIELDS = ("match", "languages")
+LIST_FIELDS = ("match", "languages", "pi_scope")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class SourceEntry:
     generating_model: str | None = None
     model_version: str | None = None
     acquired_at: str | None = None
+    pi_basis: str | None = None  # none | publicly_disclosed | news_reporting | contract | consent_ledger
+    pi_scope: str | None = None  # ';'-joined scope items (groups, sensitive:<category>, PI types)
 
     def problems(self) -> list[str]:
         """What the entry itself lacks (a URL or user id may still come from each record)."""
@@ -195,7 +201,9 @@ def parse_entry(raw: dict[str, Any], where: str) -> SourceEntry:
     if isinstance(match, str):
         match = [m.strip() for m in match.split(";") if m.strip()]
     values = {k: _text(raw.get(k)) for k in FIELDS[3:]}
-    return SourceEntry(name=name, provenance_type=ptype, match=tuple(str(m) for m in match), **values)
+    entry = SourceEntry(name=name, provenance_type=ptype, match=tuple(str(m) for m in match), **values)
+    basis_of_entry(entry, where)  # an unknown basis or scope item is an error that names the source
+    return entry
 
 
 def load_sources(path: str | Path) -> SourceCatalog:

@@ -54,3 +54,42 @@ def test_places_and_landmarks(text, place, kind):
 )
 def test_place_in_other_entity_is_not_a_place(text):
     assert spans(text, "ADDRESS") == []
+
+
+IDENTIFYING = 0.85  # [decision.pii] address_min_score of the default profile
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "该教堂位于湖滨市望海大道2710号，毗邻州立大学。",  # a church on a street
+        "博物馆位于江北省临川市解放街61号。",  # a museum
+        "研究所地址：东川省平阳市文昌区北门路318号，邮编100000。",  # an institute's postal address
+        "总部设于南关街212号，与竞争对手隔街相望。",  # a newspaper's headquarters
+        "该校位于九龙某区凤鸣街7号，为区内两所女校之一。",  # a school
+        "公路9号是该市的主街道。",  # a highway number
+        "在东关街118号门外的一棵梧桐下签署协议",  # a historic building
+    ],
+)
+def test_street_and_number_of_a_building_is_not_a_precise_address(text):
+    assert [s.text_in(text) for s in spans(text, "ADDRESS") if s.score >= IDENTIFYING] == []
+
+
+@pytest.mark.parametrize(
+    "text,address,precision",
+    [
+        (
+            "寄到北京市朝阳区建国路88号院3号楼2单元501室。",
+            "北京市朝阳区建国路88号院3号楼2单元501室",
+            "dwelling",
+        ),
+        ("他现居住于黑龙江省哈尔滨市南岗区中山路123号，", "黑龙江省哈尔滨市南岗区中山路123号", "residence"),
+        ("收货地址：浙江省杭州市西湖区文三路90号", "浙江省杭州市西湖区文三路90号", "residence"),
+        ("她家在江苏省南京市鼓楼区幸福小区12号。", "江苏省南京市鼓楼区幸福小区12号", "dwelling"),
+        ("住址为上海市徐汇区某某路123弄4号", "上海市徐汇区某某路123弄4号", "dwelling"),
+        ("上海市静安区南京西路66号12层", "上海市静安区南京西路66号12层", "dwelling"),
+    ],
+)
+def test_precise_addresses_still_identify(text, address, precision):
+    (s,) = [s for s in spans(text, "ADDRESS") if s.score >= IDENTIFYING]
+    assert s.text_in(text) == address and s.extra["precision"] == precision

@@ -29,3 +29,23 @@ def test_landlines(shown):
 )
 def test_negatives(text):
     assert spans(text, "CN_MOBILE") == [] and spans(text, "CN_LANDLINE") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全年客流量达15034567892人次",  # a statistic with a unit
+        "总投资13800000000元",  # an amount
+        "ISBN 978-7-5322-1234-5，2008年出版",  # an ISBN
+        "人口为13 456 789人（2010年）",  # a population figure
+        "位于北纬39 54 27，东经116 23 17",  # coordinates
+        "编号1358 2012的机车",  # a serial number
+    ],
+)
+def test_figures_in_encyclopedic_text_are_not_phone_numbers(text):
+    assert [s for s in spans(text) if s.entity in ("CN_MOBILE", "CN_LANDLINE", "PHONE_NUMBER")] == []
+
+
+def test_mobile_before_a_unit_word_with_a_phone_word_still_counts():
+    text = "联系电话15034567892人工客服"
+    assert one(text, "CN_MOBILE").text_in(text) == "15034567892"

@@ -13,7 +13,8 @@ from safecorpus.detect.pii.recognizers import default_recognizers
 from safecorpus.detect.pii.sensitive import sensitive_recognizers
 from safecorpus.io.records import Record
 
-VERSION = "0.1.0"
+# 0.2.0: cn_address@3 (0.85 only for a dwelling or a residence word), en_phone@2, cn_phone@2 (figures)
+VERSION = "0.2.0"
 SCHEMA_VERSION = "1"
 _START_END = attrgetter("start", "end")
 _SENSITIVE_BASE = 1 << 20

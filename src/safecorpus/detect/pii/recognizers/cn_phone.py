@@ -2,11 +2,13 @@
 
 A mobile number's three-digit prefix is checked against the allocated network prefixes; a landline
 needs its area code written with a separator or in brackets, so long plain numbers are not taken for one.
+An 11-digit figure followed by a unit or measure word (15034567892人次, 13800000000元) is a quantity, not
+a mobile number.
 """
 
 from __future__ import annotations
 
-from safecorpus.detect.pii.recognizers.base import ALNUM, DIGIT, Check, Pattern, Recognizer, digits_of
+from safecorpus.detect.pii.recognizers.base import ALNUM, DIGIT, Check, Pattern, Recognizer, digits_of, words
 
 # Allocated mobile prefixes (MIIT numbering plan): 13x, 14[5-9], 15[0-35-9], 16[2567], 17[0-8], 18x, 19x.
 MOBILE_PREFIXES = frozenset(
@@ -28,7 +30,16 @@ LANDLINE = (
 )
 
 
+# Units and measure words after a figure (statistics in news and encyclopedic text).
+_UNITS = words(
+    "人次 人 次 元 美元 万 亿 吨 个 年 米 公里 千米 平方 件 台 辆 股 份 户 只 头",
+    "千克 公斤 克 字节 位 倍 条 张 册 部 座 家 所",
+)
+
+
 def _validate(value: str, text: str, start: int, end: int) -> Check | None:
+    if text.startswith(_UNITS, end) and not RECOGNIZER.has_context(text, start, end):
+        return None  # a quantity (15034567892人次), not a number to call
     s = digits_of(value.split("转")[0].split("ext")[0].split("x")[0])
     if value.lstrip().startswith(("+", "0086", "(+", "（+", "(86", "（86")) or (
         s.startswith("86") and len(s) == 13
@@ -52,4 +63,5 @@ RECOGNIZER = Recognizer(
     context=("电话", "手机", "联系方式", "致电", "来电", "热线", "座机", "tel", "phone", "mobile", "call"),
     context_window=12,
     context_boost=0.08,
+    version="2",
 )
